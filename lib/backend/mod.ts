@@ -1,0 +1,13 @@
+/**
+ * Backend selection for TensorFlow.js and the wasm kernels that training needs.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "./mod.ts";
+ * await initBackend(); // prints e.g. "tfjs backend: wasm — @tensorflow/tfjs-backend-wasm (SIMD, XNNPACK)"
+ * ```
+ *
+ * @module
+ */
+export * from "./select.ts";
+export * from "./wasm_kernels.ts";
