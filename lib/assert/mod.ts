@@ -358,8 +358,8 @@ export function assertArrayIncludes<T>(
  * assertInstanceOf(new Error("x"), Error);
  * ```
  */
-// deno-lint-ignore no-explicit-any
 export function assertInstanceOf<
+  // deno-lint-ignore no-explicit-any
   T extends abstract new (...args: any[]) => any,
 >(
   actual: unknown,
