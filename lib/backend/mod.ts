@@ -10,4 +10,5 @@
  * @module
  */
 export * from "./select.ts";
+export * from "./timing.ts";
 export * from "./wasm_kernels.ts";

@@ -173,10 +173,13 @@ async function register(name: BackendName): Promise<string> {
     return "webgpu";
   }
   if (!registered.has(name)) {
-    const spec = name === "tensorflow-gpu"
-      ? "@tensorflow/tfjs-node-gpu"
-      : "@tensorflow/tfjs-node";
-    await import(spec);
+    // Imported only once probeBackends has found the native binding that the package's
+    // install script (run only when the user allows it) downloads.
+    await import(
+      name === "tensorflow-gpu"
+        ? "@tensorflow/tfjs-node-gpu"
+        : "@tensorflow/tfjs-node"
+    );
   }
   registered.add(name);
   return "tensorflow";

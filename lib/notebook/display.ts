@@ -1,0 +1,142 @@
+/**
+ * The small layer between this library and the Deno Jupyter kernel: MIME bundles, whether a
+ * kernel is attached, and smoke mode.
+ *
+ * @module
+ */
+
+/** A Jupyter MIME bundle: MIME type to data. */
+export type MimeBundle = Record<string, string | object>;
+
+/** Something the Deno kernel renders with {@link MimeBundle}s (`Symbol.for("Jupyter.display")`). */
+export interface Displayable {
+  /** Returns the bundle the kernel sends to the front end. */
+  [key: symbol]: () => MimeBundle;
+}
+
+/** The symbol the Deno kernel looks for on a cell's value. */
+export const DISPLAY = Symbol.for("Jupyter.display");
+
+/**
+ * Wraps a bundle so that the kernel shows it when it is a cell's value or is passed to
+ * {@link display}. Outside Jupyter, `String(x)` gives the bundle's `text/plain`.
+ *
+ * @example
+ * ```ts
+ * import { displayable } from "./display.ts";
+ * const d = displayable({ "text/plain": "hi", "text/html": "<b>hi</b>" });
+ * console.log(String(d)); // "hi"
+ * ```
+ */
+export function displayable(
+  bundle: MimeBundle,
+): Displayable & { bundle: MimeBundle } {
+  return {
+    bundle,
+    [DISPLAY]: () => bundle,
+    toString: () => String(bundle["text/plain"] ?? ""),
+    [Symbol.for("Deno.customInspect")]: () =>
+      String(bundle["text/plain"] ?? ""),
+  } as Displayable & { bundle: MimeBundle };
+}
+
+interface JupyterApi {
+  display(
+    obj: unknown,
+    options?: { raw?: boolean; update?: boolean; display_id?: string },
+  ): Promise<void>;
+}
+
+function jupyterApi(): JupyterApi | undefined {
+  // Deno.jupyter exists only inside the kernel.
+  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+}
+
+/**
+ * True when running inside the Deno Jupyter kernel.
+ *
+ * @example
+ * ```ts
+ * import { inJupyter } from "./display.ts";
+ * console.log(inJupyter()); // false under `deno run`
+ * ```
+ */
+export function inJupyter(): boolean {
+  return jupyterApi() !== undefined;
+}
+
+/**
+ * Shows a displayable now (in Jupyter) or prints its text form (elsewhere). With `displayId`,
+ * a later call with `update: true` replaces that output in place.
+ *
+ * @example
+ * ```ts
+ * import { display, displayable } from "./display.ts";
+ * await display(displayable({ "text/plain": "step 1" }));
+ * ```
+ */
+export async function display(
+  obj: Displayable | MimeBundle,
+  options: { displayId?: string; update?: boolean } = {},
+): Promise<void> {
+  const bundle =
+    (DISPLAY in obj ? (obj as Displayable)[DISPLAY]() : obj) as MimeBundle;
+  const api = jupyterApi();
+  if (!api) {
+    console.log(String(bundle["text/plain"] ?? ""));
+    return;
+  }
+  await api.display(bundle, {
+    raw: true,
+    ...(options.displayId ? { display_id: options.displayId } : {}),
+    ...(options.update ? { update: true } : {}),
+  });
+}
+
+/**
+ * True when `LLM_SMOKE=1`: notebooks shrink their work so the test suite can run them fast.
+ *
+ * @example
+ * ```ts
+ * import { isSmoke } from "./display.ts";
+ * const iters = isSmoke() ? 20 : 5000;
+ * ```
+ */
+export function isSmoke(): boolean {
+  try {
+    const v = Deno.env.get("LLM_SMOKE") ?? "";
+    return v === "1" || v.toLowerCase() === "true";
+  } catch {
+    return false; // no --allow-env: behave as a full run
+  }
+}
+
+/**
+ * Markdown as a displayable (`text/markdown`, with the source as `text/plain`).
+ *
+ * @example
+ * ```ts
+ * import { markdown } from "./display.ts";
+ * markdown("**val loss** 1.87");
+ * ```
+ */
+export function markdown(text: string): Displayable & { bundle: MimeBundle } {
+  return displayable({ "text/markdown": text, "text/plain": text });
+}
+
+/**
+ * Escapes text for HTML.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from "./display.ts";
+ * console.log(escapeHtml("<a & b>")); // "&lt;a &amp; b&gt;"
+ * ```
+ */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(
+      /"/g,
+      "&quot;",
+    );
+}

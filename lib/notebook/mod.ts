@@ -1,0 +1,19 @@
+/**
+ * Display helpers for notebooks on the Deno Jupyter kernel: plotly plots with an SVG fallback,
+ * LaTeX matrices, markdown, a live progress bar, and smoke mode for tests.
+ *
+ * @example
+ * ```ts
+ * import { isSmoke, latexMatrix, plot } from "./mod.ts";
+ * const steps = isSmoke() ? 10 : 1000;
+ * plot({ data: [{ y: [1, 4, 9] }], layout: { title: `squares (${steps} steps)` } });
+ * latexMatrix([[1, 0], [0, 1]], { name: "I" });
+ * ```
+ *
+ * @module
+ */
+export * from "./display.ts";
+export * from "./latex.ts";
+export * from "./plot.ts";
+export * from "./progress.ts";
+export { figureToSvg } from "./svg.ts";

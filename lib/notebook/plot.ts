@@ -1,0 +1,121 @@
+/**
+ * Plotly figures for the Deno kernel. The bundle carries the plotly JSON (rendered by VS Code
+ * and by JupyterLab's plotly renderer), an SVG fallback inside `text/html` for front ends without
+ * one, and a text summary.
+ *
+ * @module
+ */
+import {
+  display,
+  type Displayable,
+  displayable,
+  type MimeBundle,
+} from "./display.ts";
+import { type Figure, figureToSvg, titleText, type Trace } from "./svg.ts";
+
+export type { Figure, Trace };
+
+function summary(fig: Figure): string {
+  const lines = [titleText(fig.layout?.title) || "figure"];
+  for (const t of fig.data) {
+    const n = (t.y ?? t.z ?? t.x ?? []).length;
+    const ys = (t.y ?? []).map(Number).filter(Number.isFinite);
+    const range = ys.length
+      ? ` y in [${+Math.min(...ys).toPrecision(4)}, ${+Math.max(...ys)
+        .toPrecision(4)}]`
+      : "";
+    const last = ys.length ? `, last ${+ys[ys.length - 1].toPrecision(4)}` : "";
+    lines.push(
+      `  ${t.type ?? "scatter"}${
+        t.name ? ` "${t.name}"` : ""
+      }: ${n} points${range}${last}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function jsonSafe(fig: Figure): Figure {
+  // Typed arrays and NaN do not survive JSON; plotly reads null as a gap.
+  return JSON.parse(
+    JSON.stringify(
+      fig,
+      (_k, v) =>
+        ArrayBuffer.isView(v)
+          ? Array.from(v as unknown as ArrayLike<number>)
+          : typeof v === "number" && !Number.isFinite(v)
+          ? null
+          : v,
+    ),
+  );
+}
+
+/**
+ * The MIME bundle of a figure.
+ *
+ * @example
+ * ```ts
+ * import { figureBundle } from "./plot.ts";
+ * const b = figureBundle({ data: [{ y: [3, 2, 1] }] });
+ * console.log(Object.keys(b)); // plotly JSON, text/html, text/plain
+ * ```
+ */
+export function figureBundle(figure: Figure): MimeBundle {
+  if (!figure || !Array.isArray(figure.data)) {
+    throw new Error(
+      "plot() takes a plotly figure { data: Trace[], layout? }; data must be an array.",
+    );
+  }
+  const fig = jsonSafe(figure);
+  return {
+    "application/vnd.plotly.v1+json": fig,
+    "text/html": `<div>${figureToSvg(fig)}</div>`,
+    "text/plain": summary(fig),
+  };
+}
+
+/**
+ * A plotly figure as a displayable: make it a cell's last expression, or pass it to `display`.
+ *
+ * @example
+ * ```ts
+ * import { plot } from "./plot.ts";
+ * plot({
+ *   data: [{ x: [1, 2, 3], y: [2.1, 1.7, 1.5], name: "val loss" }],
+ *   layout: { title: "loss", xaxis: { title: "step" } },
+ * });
+ * ```
+ */
+export function plot(figure: Figure): Displayable & { bundle: MimeBundle } {
+  return displayable(figureBundle(figure));
+}
+
+/**
+ * A figure redrawn in place as data arrives (e.g. a loss curve during training). Outside
+ * Jupyter only the final `show` prints.
+ *
+ * @example
+ * ```ts
+ * import { LivePlot } from "./plot.ts";
+ * const live = new LivePlot();
+ * const ys: number[] = [];
+ * for (let i = 0; i < 3; i++) { ys.push(1 / (i + 1)); await live.update({ data: [{ y: ys }] }); }
+ * ```
+ */
+export class LivePlot {
+  #id = `plot-${crypto.randomUUID()}`;
+  #shown = false;
+  #last: Figure | undefined;
+
+  /** Replaces the figure; in Jupyter the same output is redrawn. */
+  async update(figure: Figure): Promise<void> {
+    this.#last = figure;
+    if (!(Deno as unknown as { jupyter?: unknown }).jupyter) return;
+    await display(plot(figure), { displayId: this.#id, update: this.#shown });
+    this.#shown = true;
+  }
+
+  /** The latest figure as a displayable (prints its summary outside Jupyter). */
+  show(): Displayable & { bundle: MimeBundle } {
+    return plot(this.#last ?? { data: [] });
+  }
+}
