@@ -8,6 +8,7 @@ import {
 import {
   DISPLAY,
   figureBundle,
+  figurePage,
   formatDuration,
   isSmoke,
   latexMatrix,
@@ -70,4 +71,11 @@ Deno.test("isSmoke reads LLM_SMOKE", () => {
   assert(!isSmoke());
   if (before === undefined) Deno.env.delete("LLM_SMOKE");
   else Deno.env.set("LLM_SMOKE", before);
+});
+
+Deno.test("figurePage inlines plotly.js and the figure", () => {
+  const html = figurePage({ data: [{ y: [1, 2] }], layout: { title: "</script> t" } });
+  assertStringIncludes(html, "Plotly.newPlot");
+  assertStringIncludes(html, "<title>&lt;/script&gt; t</title>");
+  assert(html.length > 1_000_000, "plotly.js should be inlined");
 });

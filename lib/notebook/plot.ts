@@ -5,10 +5,12 @@
  *
  * @module
  */
+import { createRequire } from "node:module";
 import {
   display,
   type Displayable,
   displayable,
+  escapeHtml,
   type MimeBundle,
 } from "./display.ts";
 import { type Figure, figureToSvg, titleText, type Trace } from "./svg.ts";
@@ -118,4 +120,38 @@ export class LivePlot {
   show(): Displayable & { bundle: MimeBundle } {
     return plot(this.#last ?? { data: [] });
   }
+}
+
+/**
+ * A standalone HTML page that draws the figure with plotly.js (inlined from the
+ * `plotly.js-dist-min` package), for viewing results outside Jupyter, e.g. a loss curve next
+ * to a checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { figurePage } from "./plot.ts";
+ * const html = figurePage({ data: [{ y: [3, 2, 1] }], layout: { title: "loss" } });
+ * console.log(html.includes("Plotly.newPlot")); // true
+ * ```
+ */
+export function figurePage(figure: Figure): string {
+  const fig = figureBundle(figure)["application/vnd.plotly.v1+json"];
+  const title = titleText(figure.layout?.title) || "figure";
+  const js = plotlySource().replace(/<\/script/gi, "<\\/script");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${
+    escapeHtml(title)
+  }</title>` +
+    `<script>${js}</script></head><body><div id="fig" style="width:100%;height:90vh"></div>` +
+    `<script>const fig = ${JSON.stringify(fig).replace(/</g, "\\u003c")};` +
+    `Plotly.newPlot("fig", fig.data, fig.layout || {});</script></body></html>`;
+}
+
+let plotlyJs: string | undefined;
+
+function plotlySource(): string {
+  if (plotlyJs === undefined) {
+    const path = createRequire(import.meta.url).resolve("plotly.js-dist-min");
+    plotlyJs = Deno.readTextFileSync(path);
+  }
+  return plotlyJs;
 }
