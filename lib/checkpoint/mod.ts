@@ -1,0 +1,19 @@
+/**
+ * Checkpoints in `safetensors` (weights, Hugging Face GPT-2 tensor names) plus a JSON sidecar,
+ * saved crash-safely and loaded with clear errors on any mismatch.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assignTensors, loadCheckpoint, saveCheckpoint } from "./mod.ts";
+ * const dir = (await Deno.makeTempDir()) + "/run";
+ * const params = new Map([["transformer.ln_f.bias", tf.variable(tf.zeros([4]))]]);
+ * await saveCheckpoint(dir, { weights: params, meta: { model: { type: "demo", config: {} }, step: 1 } });
+ * const ckpt = await loadCheckpoint(dir);
+ * assignTensors(params, ckpt.weights);
+ * ```
+ *
+ * @module
+ */
+export * from "./safetensors.ts";
+export * from "./checkpoint.ts";
