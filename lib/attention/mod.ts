@@ -1,0 +1,20 @@
+/**
+ * Attention: scaled dot-product attention, causal masks, multi-head attention with heads
+ * batched, GPT's fused causal self-attention with a key/value cache, and positional encodings.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { causalMask, scaledDotProductAttention } from "./mod.ts";
+ * const x = tf.randomNormal([1, 4, 8]);
+ * const { weights } = scaledDotProductAttention(x, x, x, { mask: causalMask(4) });
+ * weights.print(); // lower-triangular rows that sum to 1
+ * ```
+ *
+ * @module
+ */
+export * from "./mask.ts";
+export * from "./scaled_dot_product.ts";
+export * from "./multi_head.ts";
+export * from "./causal_self_attention.ts";
+export * from "./positional.ts";

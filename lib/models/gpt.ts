@@ -1,0 +1,355 @@
+/**
+ * A decoder-only GPT in the GPT-2 layout: token + learned position embeddings, pre-LayerNorm
+ * blocks of causal self-attention and a GELU MLP, a final LayerNorm, and an LM head tied to the
+ * token embedding. Parameter names and shapes follow Hugging Face's GPT-2 (`Conv1D` weights
+ * stored as (in, out)), so weights move to and from PyTorch unchanged.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../random.ts";
+import {
+  causalSelfAttention,
+  type CausalSelfAttentionWeights,
+  type LayerKV,
+} from "../attention/causal_self_attention.ts";
+import { crossEntropy, gelu, layerNorm } from "./layers.ts";
+import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
+
+export * from "./gpt_config.ts";
+
+/** Keys/values of every layer for the tokens seen so far, and how many tokens that is. */
+export interface KVCache {
+  /** One entry per block, each (B*nh, length, hs). */
+  layers: LayerKV[];
+  /** Number of cached positions. */
+  length: number;
+}
+
+/** Options for {@link GPT.forward}. */
+export interface ForwardOptions {
+  /** Apply dropout (default false). */
+  training?: boolean;
+  /** Seed for the dropout masks (default: a fresh random seed). */
+  seed?: number;
+}
+
+/**
+ * Frees the tensors of a {@link KVCache}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { disposeKVCache, GPT, gptConfig } from "./gpt.ts";
+ * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));
+ * const { logits, cache } = model.forwardWithCache(tf.tensor2d([[1, 2]], [1, 2], "int32"));
+ * logits.dispose();
+ * disposeKVCache(cache);
+ * model.dispose();
+ * ```
+ */
+export function disposeKVCache(cache: KVCache | undefined): void {
+  if (!cache) return;
+  for (const { k, v } of cache.layers) tf.dispose([k, v]);
+}
+
+/**
+ * The GPT model. Weights live in {@link GPT.params} under Hugging Face GPT-2 names.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { GPT, gptConfig } from "./gpt.ts";
+ * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }), { seed: 1 });
+ * const idx = tf.tensor2d([[1, 2, 3]], [1, 3], "int32");
+ * console.log(model.forward(idx).shape); // [1, 3, 10]
+ * model.loss(idx, tf.tensor2d([[2, 3, 4]], [1, 3], "int32")).print(); // about ln 10
+ * model.dispose();
+ * ```
+ */
+export class GPT {
+  /** The validated config. */
+  readonly config: GPTConfig;
+  /** Trainable weights by Hugging Face GPT-2 name; the LM head reuses `transformer.wte.weight`. */
+  readonly params: Map<string, tf.Variable> = new Map();
+
+  /** Initialises the weights as GPT-2 does, deterministically from `seed` (default 0). */
+  constructor(config: GPTConfig, opts: { seed?: number } = {}) {
+    this.config = validateGPTConfig({ ...config });
+    const { vocabSize: V, blockSize, nLayer, nEmbd: C, bias } = this.config;
+    const rng = new Rng(opts.seed ?? 0);
+    const normal = (name: string, shape: number[], std: number) => {
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < values.length; i++) values[i] = rng.normal() * std;
+      this.params.set(name, tf.variable(tf.tensor(values, shape)));
+    };
+    const fill = (name: string, size: number, value: number) => {
+      this.params.set(
+        name,
+        tf.variable(tf.fill([size], value)),
+      );
+    };
+    // Residual projections add into the stream once per layer twice; shrinking their init by
+    // 1/sqrt(2 nLayer) keeps the stream's variance from growing with depth (GPT-2 paper).
+    const residualStd = 0.02 / Math.sqrt(2 * nLayer);
+    normal("transformer.wte.weight", [V, C], 0.02);
+    normal("transformer.wpe.weight", [blockSize, C], 0.02);
+    const layerNormParams = (prefix: string) => {
+      fill(`${prefix}.weight`, C, 1);
+      if (bias) fill(`${prefix}.bias`, C, 0);
+    };
+    const linear = (prefix: string, i: number, o: number, std: number) => {
+      normal(`${prefix}.weight`, [i, o], std);
+      if (bias) fill(`${prefix}.bias`, o, 0);
+    };
+    for (let l = 0; l < nLayer; l++) {
+      const p = `transformer.h.${l}`;
+      layerNormParams(`${p}.ln_1`);
+      linear(`${p}.attn.c_attn`, C, 3 * C, 0.02);
+      linear(`${p}.attn.c_proj`, C, C, residualStd);
+      layerNormParams(`${p}.ln_2`);
+      linear(`${p}.mlp.c_fc`, C, 4 * C, 0.02);
+      linear(`${p}.mlp.c_proj`, 4 * C, C, residualStd);
+    }
+    layerNormParams("transformer.ln_f");
+  }
+
+  /** Number of trainable parameters (the tied LM head counted once). */
+  numParams(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  #p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) {
+      throw new Error(
+        `GPT: missing parameter ${name} (was the model disposed?)`,
+      );
+    }
+    return v;
+  }
+
+  #maybe(name: string): tf.Variable | undefined {
+    return this.params.get(name);
+  }
+
+  /** Throws before any work when `idx` is not (B, T) int32 ids in range with T <= room. */
+  #checkIds(idx: tf.Tensor, what: string, room: number): void {
+    if (!(idx instanceof tf.Tensor)) {
+      throw new Error(
+        `GPT: ${what} must be a tf.Tensor of token ids, got ${typeof idx}.`,
+      );
+    }
+    if (idx.rank !== 2) {
+      throw new Error(
+        `GPT: ${what} must have shape (B, T), got rank ${idx.rank} [${idx.shape}]; ` +
+          `use tf.tensor2d(ids, [B, T], "int32") or expandDims(0) for one sequence.`,
+      );
+    }
+    if (idx.dtype !== "int32") {
+      throw new Error(
+        `GPT: ${what} must be int32 token ids, got ${idx.dtype}; create it with dtype "int32".`,
+      );
+    }
+    const [B, T] = idx.shape;
+    if (B < 1 || T < 1) {
+      throw new Error(`GPT: ${what} is empty [${idx.shape}].`);
+    }
+    if (T > room) {
+      throw new Error(
+        `GPT: sequence length ${T} exceeds the ${room} positions available ` +
+          `(blockSize ${this.config.blockSize}); crop the context to its last ${room} tokens.`,
+      );
+    }
+    // Reading ids back is cheap next to a forward pass; webgpu cannot read synchronously.
+    if (tf.getBackend() === "webgpu") return;
+    const ids = idx.dataSync() as Int32Array;
+    const V = this.config.vocabSize;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= V) {
+        throw new Error(
+          `GPT: ${what} holds id ${
+            ids[i]
+          } at flat position ${i}, outside the vocabulary ` +
+            `[0, ${V}); the tokenizer and the model's vocabSize disagree.`,
+        );
+      }
+    }
+  }
+
+  /** Final hidden states (B*T, C) for `idx`, optionally continuing from / filling a cache. */
+  #hidden(
+    idx: tf.Tensor2D,
+    training: boolean,
+    seed: number,
+    past: KVCache | undefined,
+    wantCache: boolean,
+  ): { h: tf.Tensor2D; cache?: KVCache } {
+    const { nLayer, nHead, nEmbd: C, dropout } = this.config;
+    const [B, T] = idx.shape;
+    const offset = past?.length ?? 0;
+    const drop = training && dropout > 0 ? dropout : 0;
+    let nextSeed = seed;
+    const dropoutOf = <X extends tf.Tensor>(x: X): X =>
+      drop > 0 ? tf.dropout(x, drop, undefined, nextSeed++) as X : x;
+
+    const tok = tf.gather(
+      this.#p("transformer.wte.weight"),
+      tf.reshape(idx, [B * T]),
+    ); // (B*T, C)
+    const pos = tf.slice(this.#p("transformer.wpe.weight"), [offset, 0], [
+      T,
+      C,
+    ]); // (T, C)
+    let x = tf.reshape(
+      tf.add(tf.reshape(tok, [B, T, C]), pos),
+      [B * T, C],
+    ) as tf.Tensor2D;
+    x = dropoutOf(x);
+    const presents: LayerKV[] = [];
+    for (let l = 0; l < nLayer; l++) {
+      const p = `transformer.h.${l}`;
+      const a = layerNorm(
+        x,
+        this.#p(`${p}.ln_1.weight`),
+        this.#maybe(`${p}.ln_1.bias`),
+      );
+      const weights: CausalSelfAttentionWeights = {
+        cAttnW: this.#p(`${p}.attn.c_attn.weight`),
+        cAttnB: this.#maybe(`${p}.attn.c_attn.bias`),
+        cProjW: this.#p(`${p}.attn.c_proj.weight`),
+        cProjB: this.#maybe(`${p}.attn.c_proj.bias`),
+      };
+      const attn = causalSelfAttention(a, B, nHead, weights, {
+        past: past?.layers[l],
+        cache: wantCache,
+        dropout: drop,
+        seed: drop > 0 ? nextSeed++ : undefined,
+      });
+      if (attn.present) presents.push(attn.present);
+      x = tf.add(x, dropoutOf(attn.y));
+      const m = layerNorm(
+        x,
+        this.#p(`${p}.ln_2.weight`),
+        this.#maybe(`${p}.ln_2.bias`),
+      );
+      let hid = tf.matMul(m, this.#p(`${p}.mlp.c_fc.weight`)); // (B*T, 4C)
+      const fcB = this.#maybe(`${p}.mlp.c_fc.bias`);
+      if (fcB) hid = tf.add(hid, fcB);
+      let out = tf.matMul(gelu(hid), this.#p(`${p}.mlp.c_proj.weight`)); // (B*T, C)
+      const projB = this.#maybe(`${p}.mlp.c_proj.bias`);
+      if (projB) out = tf.add(out, projB);
+      x = tf.add(x, dropoutOf(out));
+    }
+    const h = layerNorm(
+      x,
+      this.#p("transformer.ln_f.weight"),
+      this.#maybe("transformer.ln_f.bias"),
+    );
+    return {
+      h,
+      cache: wantCache ? { layers: presents, length: offset + T } : undefined,
+    };
+  }
+
+  /** LM head tied to the token embedding: (N, C) -> (N, V). */
+  #logits(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.matMul(h, this.#p("transformer.wte.weight"), false, true);
+  }
+
+  /**
+   * Logits (B, T, V) for ids `idx` (B, T), T <= blockSize. With `training`, dropout is applied.
+   */
+  forward(idx: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    this.#checkIds(idx, "idx", this.config.blockSize);
+    const [B, T] = idx.shape;
+    const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    return tf.tidy(() => {
+      const { h } = this.#hidden(
+        idx,
+        opts.training ?? false,
+        seed,
+        undefined,
+        false,
+      );
+      return tf.reshape(this.#logits(h), [
+        B,
+        T,
+        this.config.vocabSize,
+      ]) as tf.Tensor3D;
+    });
+  }
+
+  /** Mean cross-entropy of predicting `targets` (B, T) from `idx` (B, T). */
+  loss(
+    idx: tf.Tensor2D,
+    targets: tf.Tensor2D,
+    opts: ForwardOptions = {},
+  ): tf.Scalar {
+    this.#checkIds(idx, "idx", this.config.blockSize);
+    this.#checkIds(targets, "targets", this.config.blockSize);
+    if (
+      idx.shape[0] !== targets.shape[0] || idx.shape[1] !== targets.shape[1]
+    ) {
+      throw new Error(
+        `GPT.loss: idx [${idx.shape}] and targets [${targets.shape}] must have the same shape.`,
+      );
+    }
+    const [B, T] = idx.shape;
+    const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    return tf.tidy(() => {
+      const { h } = this.#hidden(
+        idx,
+        opts.training ?? false,
+        seed,
+        undefined,
+        false,
+      );
+      return crossEntropy(
+        this.#logits(h),
+        tf.reshape(targets, [B * T]) as tf.Tensor1D,
+      );
+    });
+  }
+
+  /**
+   * Inference with a key/value cache: logits (B, Tnew, V) for new ids that follow the `past`
+   * tokens, and the cache extended by them. The caller disposes the old cache
+   * ({@link disposeKVCache}) once it has the new one. Positions run up to blockSize in total.
+   */
+  forwardWithCache(
+    idx: tf.Tensor2D,
+    past?: KVCache,
+  ): { logits: tf.Tensor3D; cache: KVCache } {
+    const used = past?.length ?? 0;
+    this.#checkIds(idx, "idx", this.config.blockSize - used);
+    if (
+      past && past.layers[0]?.k.shape[0] !== idx.shape[0] * this.config.nHead
+    ) {
+      throw new Error(
+        `GPT.forwardWithCache: the cache was built for another batch size than ${
+          idx.shape[0]
+        }.`,
+      );
+    }
+    const [B, T] = idx.shape;
+    const [logits, ...kv] = tf.tidy(() => {
+      const { h, cache } = this.#hidden(idx, false, 0, past, true);
+      const out = tf.reshape(this.#logits(h), [B, T, this.config.vocabSize]);
+      return [out, ...cache!.layers.flatMap(({ k, v }) => [k, v])];
+    }) as tf.Tensor3D[];
+    const layers: LayerKV[] = [];
+    for (let l = 0; l < kv.length; l += 2) {
+      layers.push({ k: kv[l], v: kv[l + 1] });
+    }
+    return { logits, cache: { layers, length: (past?.length ?? 0) + T } };
+  }
+
+  /** Frees every weight. */
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The GPT's elementwise building blocks, each with a hand-written gradient (`tf.customGrad`):
+ * LayerNorm, GELU and cross-entropy. The mathematics is the textbook one; writing the backward
+ * pass by hand replaces the dozens of small kernels autodiff would record with a handful.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+const LN_EPS = 1e-5;
+
+/**
+ * LayerNorm over the last axis of `x` (N, C): `(x - mean) / sqrt(var + 1e-5) * weight + bias`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { layerNorm } from "./layers.ts";
+ * layerNorm(tf.tensor2d([[1, 2, 3]]), tf.ones([3])).print(); // [[-1.2247, 0, 1.2247]]
+ * ```
+ */
+export function layerNorm(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  const withBias = tf.customGrad((...args: unknown[]) => {
+    const [xs, w, b] = args as tf.Tensor[];
+    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+    const mean = tf.mean(xs, -1, true);
+    const xc = tf.sub(xs, mean);
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS)); // (N, 1)
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd, w]);
+    const value = b ? tf.add(tf.mul(xhat, w), b) : tf.mul(xhat, w);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, r, ww] = saved;
+        const g = tf.mul(dy, ww); // gradient w.r.t. xhat
+        // dx = rstd * (g - mean(g) - xhat * mean(g * xhat))
+        const dx = tf.mul(
+          r,
+          tf.sub(
+            tf.sub(g, tf.mean(g, -1, true)),
+            tf.mul(xh, tf.mean(tf.mul(g, xh), -1, true)),
+          ),
+        );
+        const dw = tf.sum(tf.mul(dy, xh), 0);
+        return b ? [dx, dw, tf.sum(dy, 0)] : [dx, dw];
+      },
+    };
+  });
+  // deno-lint-ignore no-explicit-any
+  const f = withBias as any;
+  return (bias ? f(x, weight, bias) : f(x, weight)) as tf.Tensor2D;
+}
+
+const GELU_K = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * GELU, GPT-2's tanh form: `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { gelu } from "./layers.ts";
+ * gelu(tf.tensor1d([-1, 0, 1])).print(); // [-0.1588, 0, 0.8412]
+ * ```
+ */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad((...args: unknown[]) => {
+    const xs = args[0] as tf.Tensor;
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    const x2 = tf.square(xs);
+    const t = tf.tanh(
+      tf.mul(tf.mul(xs, tf.add(tf.mul(x2, GELU_A), 1)), GELU_K),
+    );
+    save([xs, x2, t]);
+    const value = tf.mul(tf.mul(xs, 0.5), tf.add(t, 1));
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xx, xsq, th] = saved;
+        // d/dx = 0.5 (1 + t) + 0.5 x (1 - t²) √(2/π) (1 + 3a x²)
+        const inner = tf.mul(
+          tf.mul(tf.mul(xx, tf.sub(1, tf.square(th))), 0.5 * GELU_K),
+          tf.add(tf.mul(xsq, 3 * GELU_A), 1),
+        );
+        return [tf.mul(dy, tf.add(tf.mul(tf.add(th, 1), 0.5), inner))];
+      },
+    };
+  });
+  return f(x) as T;
+}
+
+/**
+ * Mean cross-entropy of `logits` (N, V) against integer `targets` (N): `mean(logsumexp - logit
+ * of the target)`. No one-hot matrix in the forward pass; the gradient is `(softmax - onehot)/N`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { crossEntropy } from "./layers.ts";
+ * crossEntropy(tf.zeros([2, 4]), tf.tensor1d([0, 3], "int32")).print(); // ln 4 = 1.3863
+ * ```
+ */
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+): tf.Scalar {
+  const [N, V] = logits.shape;
+  if (
+    targets.dtype !== "int32" || targets.rank !== 1 || targets.shape[0] !== N
+  ) {
+    throw new Error(
+      `crossEntropy: targets must be int32 of shape [${N}], got ${targets.dtype} [${targets.shape}].`,
+    );
+  }
+  const f = tf.customGrad((...args: unknown[]) => {
+    const z = args[0] as tf.Tensor2D;
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    const lse = tf.logSumExp(z, -1, true); // (N, 1)
+    // Flat indices row*V + target: gather with batchDims gives wrong rows on wasm 4.22.
+    const flat = tf.add(
+      tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(V, "int32")),
+      targets,
+    );
+    const picked = tf.reshape(tf.gather(tf.reshape(z, [N * V]), flat), [N, 1]); // (N, 1)
+    save([z, lse]);
+    return {
+      value: tf.mean(tf.sub(lse, picked)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [zz, l] = saved;
+        const probs = tf.exp(tf.sub(zz, l));
+        const grad = tf.mul(
+          tf.sub(probs, tf.oneHot(targets, V)),
+          tf.div(dy, N),
+        );
+        return [grad];
+      },
+    };
+  });
+  // targets are captured, not passed: they are integers and need no gradient.
+  return f(logits) as tf.Scalar;
+}
