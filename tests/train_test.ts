@@ -21,6 +21,7 @@ import {
   TrainingDivergedError,
 } from "../lib/train/mod.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { parseTrainArgs } from "../scripts/train_args.ts";
 
 await initBackend({ report: false });
 
@@ -455,4 +456,90 @@ Deno.test("trainer: trains the GPT model and resumes it exactly (with dropout)",
   assertEquals(resumed.losses, ref.losses);
   assertLess(ref.losses.at(-1)!, ref.losses[0]);
   for (const m of [a, b, c]) m.dispose();
+});
+
+Deno.test("train script flags: defaults are the main job, overrides and errors are strict", () => {
+  const d = parseTrainArgs([]);
+  assertEquals(
+    [
+      d.corpus,
+      d.preset,
+      d.iters,
+      d.batch,
+      d.lr,
+      d.warmup,
+      d.dropout,
+      d.evalInterval,
+      d.evalIters,
+    ],
+    ["tinyshakespeare", "baby", 2000, 12, 1e-3, 100, 0, 250, 200],
+  );
+  const a = parseTrainArgs([
+    "--iters",
+    "50",
+    "--lr=3e-4",
+    "--resume",
+    "--eval-iters",
+    "7",
+  ]);
+  assertEquals([a.iters, a.lr, a.resume, a.evalIters], [50, 3e-4, true, 7]);
+  const files: Record<string, string> = {
+    "run.json": JSON.stringify({
+      preset: "notes-small",
+      iters: 10,
+      evalInterval: 5,
+    }),
+    "bad.json": JSON.stringify({ preset: "baby", learningRate: 1 }),
+  };
+  const read = (p: string) =>
+    files[p] ?? (() => {
+      throw new Error("not found");
+    })();
+  const c = parseTrainArgs(["--config", "run.json", "--iters", "20"], read);
+  assertEquals([c.preset, c.iters, c.evalInterval], ["notes-small", 20, 5]);
+  assertThrows(
+    () => parseTrainArgs(["--bogus", "1"]),
+    Error,
+    "Unknown flag --bogus",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--iters", "x"]),
+    Error,
+    "--iters expects an integer",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--iters"]),
+    Error,
+    "--iters needs a value",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--lr", "--iters", "3"]),
+    Error,
+    "--lr needs a value",
+  );
+  assertThrows(
+    () => parseTrainArgs(["baby"]),
+    Error,
+    'Unexpected argument "baby"',
+  );
+  assertThrows(
+    () => parseTrainArgs(["--evalInterval", "3"]),
+    Error,
+    "Unknown flag --evalInterval",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--config", "bad.json"], read),
+    Error,
+    'unknown setting "learningRate"',
+  );
+  assertThrows(
+    () => parseTrainArgs(["--config", "nope.json"], read),
+    Error,
+    "--config nope.json",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--dropout", "1.5"]),
+    Error,
+    "--dropout must lie in [0, 1)",
+  );
 });
