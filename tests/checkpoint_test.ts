@@ -7,6 +7,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
+import { GPT, gptConfig } from "../lib/models/gpt.ts";
 import {
   assignTensors,
   checkConfig,
@@ -328,4 +329,63 @@ Deno.test("checkpoint: refuses to replace a directory that is not a checkpoint",
   );
   assert(await Deno.readTextFile(`${dir}/notes.txt`) === "mine");
   a.dispose();
+});
+
+const hasTorch = (() => {
+  try {
+    return new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import torch"],
+    }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "checkpoint: PyTorch loads our GPT checkpoint and computes the same logits",
+  ignore: !hasTorch, // needs Debian's python3-torch
+  fn: async () => {
+    const config = gptConfig("notes-small", { vocabSize: 11 });
+    const model = new GPT(config, { seed: 3 });
+    // GPT-2's init keeps logits near zero; larger weights make every tensor matter.
+    let seed = 0;
+    for (const p of model.params.values()) {
+      tf.tidy(() =>
+        p.assign(tf.add(p, tf.randomNormal(p.shape, 0, 0.3, "float32", seed++)))
+      );
+    }
+    const dir = await tempDir();
+    await saveCheckpoint(dir, {
+      weights: model.params,
+      meta: { model: { type: "gpt", config: { ...config } }, step: 0 },
+    });
+    const ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+    const ours = tf.tidy(() =>
+      model.forward(tf.tensor2d([ids], [1, ids.length], "int32"))
+    );
+    const out = `${dir}/../logits.json`;
+    const run = await new Deno.Command("/usr/bin/python3", {
+      args: [
+        "scripts/pt_load_checkpoint.py",
+        dir,
+        "--ids",
+        ids.join(","),
+        "--out",
+        out,
+      ],
+    }).output();
+    assert(run.success, new TextDecoder().decode(run.stderr));
+    const theirs = JSON.parse(await Deno.readTextFile(out));
+    assertEquals(theirs.shape, ours.shape);
+    const a = await ours.data();
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - theirs.data[i]));
+    }
+    assert(worst < 1e-4, `max |logit difference| ${worst}`);
+    ours.dispose();
+    model.dispose();
+  },
 });
