@@ -12,3 +12,10 @@
  * @module
  */
 export * from "./gpt.ts";
+export * from "./lstm_stack.ts";
+export * from "./seq2seq_data.ts";
+export * from "./seq2seq_train.ts";
+export * from "./seq2seq_eval.ts";
+export * from "./seq2seq_lstm.ts";
+export * from "./lstm_attention.ts";
+export * from "./transformer.ts";

@@ -1,0 +1,170 @@
+/**
+ * A stack of LSTM layers written with tensor ops, so the encoder-decoder models can hand the
+ * encoder's final hidden and cell states to the decoder and run the decoder one step at a time.
+ *
+ * Per layer, `[i f g o] = x·Wx + h·Wh + b`, `c' = σ(f)·c + σ(i)·tanh(g)`, `h' = σ(o)·tanh(c')`:
+ * the cell `c` is the long-term memory, the hidden state `h` the short-term one.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../random.ts";
+
+/** One layer's memories, each (B, H): `h` short-term (the layer's output), `c` long-term. */
+export type LSTMState = { h: tf.Tensor2D; c: tf.Tensor2D };
+
+/** A variable holding `t`; `t` itself is released (the variable keeps the data alive). */
+function owned(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+/**
+ * `layers` LSTM layers of width `hidden`; layer 0 reads `inputSize`-wide inputs, the others
+ * read the hidden state of the layer below.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { LSTMStack } from "./lstm_stack.ts";
+ * const lstm = new LSTMStack(4, 8, 2, 0);
+ * const { outputs, final } = lstm.run(tf.ones([3, 5, 4]) as tf.Tensor3D);
+ * console.log(outputs.shape, final.length, final[1].h.shape); // [3, 5, 8] 2 [3, 8]
+ * ```
+ */
+export class LSTMStack {
+  /** Width of the hidden and cell states. */
+  readonly hidden: number;
+  /** Number of layers. */
+  readonly layers: number;
+  /** Per layer: input weights (in, 4H), recurrent weights (H, 4H), bias (4H). */
+  readonly weights: { wx: tf.Variable; wh: tf.Variable; b: tf.Variable }[] = [];
+
+  /** Creates the weights from `seed`, uniform in ±1/√H with the forget-gate bias at 1. */
+  constructor(inputSize: number, hidden: number, layers: number, seed: number) {
+    for (const [name, n] of Object.entries({ inputSize, hidden, layers })) {
+      if (!Number.isInteger(n) || n < 1) {
+        throw new Error(
+          `LSTMStack: ${name} must be a positive integer, got ${n}`,
+        );
+      }
+    }
+    this.hidden = hidden;
+    this.layers = layers;
+    const rng = new Rng(seed);
+    const k = 1 / Math.sqrt(hidden);
+    const uniform = (shape: number[]) => {
+      const a = new Float32Array(shape.reduce((x, y) => x * y));
+      for (let i = 0; i < a.length; i++) a[i] = (2 * rng.uniform() - 1) * k;
+      return owned(tf.tensor(a, shape));
+    };
+    for (let l = 0; l < layers; l++) {
+      const bias = new Float32Array(4 * hidden);
+      // Gate order i, f, g, o. A forget bias of 1 keeps the cell's memory early in training.
+      bias.fill(1, hidden, 2 * hidden);
+      this.weights.push({
+        wx: uniform([l === 0 ? inputSize : hidden, 4 * hidden]),
+        wh: uniform([hidden, 4 * hidden]),
+        b: owned(tf.tensor1d(bias)),
+      });
+    }
+  }
+
+  /** Every trainable variable. */
+  get variables(): tf.Variable[] {
+    return this.weights.flatMap((w) => [w.wx, w.wh, w.b]);
+  }
+
+  /** All-zero memories for a batch of `batch`. */
+  zeroState(batch: number): LSTMState[] {
+    return this.weights.map(() => ({
+      h: tf.zeros([batch, this.hidden]) as tf.Tensor2D,
+      c: tf.zeros([batch, this.hidden]) as tf.Tensor2D,
+    }));
+  }
+
+  /** One cell update given the input already projected by `wx`: gx (B, 4H). */
+  #cell(
+    l: number,
+    gx: tf.Tensor2D,
+    s: LSTMState,
+    m?: tf.Tensor2D,
+  ): LSTMState {
+    const w = this.weights[l];
+    const gates = tf.add(gx, tf.matMul(s.h, w.wh)); // (B, 4H)
+    const [i, f, g, o] = tf.split(gates, 4, 1);
+    let c = tf.add(
+      tf.mul(tf.sigmoid(f), s.c),
+      tf.mul(tf.sigmoid(i), tf.tanh(g)),
+    ) as tf.Tensor2D;
+    let h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
+    if (m) {
+      // Padding steps (m = 0) keep the previous memories, so the final state is the one
+      // after each sentence's last real word.
+      c = tf.add(s.c, tf.mul(m, tf.sub(c, s.c)));
+      h = tf.add(s.h, tf.mul(m, tf.sub(h, s.h)));
+    }
+    return { h, c };
+  }
+
+  /** One time step through every layer: x (B, in) -> top output (B, H) and the new state. */
+  step(
+    x: tf.Tensor2D,
+    state: LSTMState[],
+  ): { output: tf.Tensor2D; state: LSTMState[] } {
+    const next: LSTMState[] = [];
+    let input = x;
+    for (let l = 0; l < this.layers; l++) {
+      const s = this.#cell(
+        l,
+        tf.add(tf.matMul(input, this.weights[l].wx), this.weights[l].b),
+        state[l],
+      );
+      next.push(s);
+      input = s.h;
+    }
+    return { output: input, state: next };
+  }
+
+  /**
+   * The whole sequence xs (B, T, in), layer by layer (each layer's input projection is one
+   * matmul over all steps). `mask` (B, T) freezes the memories on padding steps.
+   */
+  run(
+    xs: tf.Tensor3D,
+    init?: LSTMState[],
+    mask?: tf.Tensor2D,
+  ): { outputs: tf.Tensor3D; final: LSTMState[] } {
+    const [B, T] = xs.shape;
+    const start = init ?? this.zeroState(B);
+    const steps = mask
+      ? tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[] // T x (B, 1)
+      : [];
+    let input: tf.Tensor3D = xs;
+    const final: LSTMState[] = [];
+    for (let l = 0; l < this.layers; l++) {
+      const w = this.weights[l];
+      const inSize = input.shape[2];
+      const gx = tf.reshape(
+        tf.add(tf.matMul(tf.reshape(input, [B * T, inSize]), w.wx), w.b),
+        [B, T, 4 * this.hidden],
+      );
+      const gxs = tf.unstack(gx, 1) as tf.Tensor2D[]; // T x (B, 4H)
+      let s = start[l];
+      const hs: tf.Tensor2D[] = [];
+      for (let t = 0; t < T; t++) {
+        s = this.#cell(l, gxs[t], s, steps[t]);
+        hs.push(s.h);
+      }
+      final.push(s);
+      input = tf.stack(hs, 1) as tf.Tensor3D; // (B, T, H)
+    }
+    return { outputs: input, final };
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
