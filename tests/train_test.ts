@@ -543,3 +543,45 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
     "--dropout must lie in [0, 1)",
   );
 });
+
+Deno.test("trainer: evaluate averages evalIters batches, the same ones every time", async () => {
+  const model = new Bigram(V, 6);
+  const seen: number[][] = [];
+  const recording: TrainableModel = {
+    params: model.params,
+    loss: (x, y, opts) => {
+      if (!opts?.training) seen.push([...x.dataSync()], [...y.dataSync()]);
+      return model.loss(x, y, opts);
+    },
+  };
+  const trainer = new Trainer({
+    model: recording,
+    train,
+    val,
+    config: { ...small, evalIters: 5, batchSize: 3 },
+    progress: false,
+  });
+  const first = await trainer.evaluate();
+  const rows = seen.splice(0);
+  assertEquals(await trainer.evaluate(), first);
+  // Recompute the val mean one batch (3 rows of 8) at a time from what the model was shown.
+  const T = 8, B = 3;
+  const valX = rows.slice(rows.length / 2).filter((_, i) => i % 2 === 0).flat();
+  const valY = rows.slice(rows.length / 2).filter((_, i) => i % 2 === 1).flat();
+  assertEquals(valX.length, 5 * B * T);
+  let sum = 0;
+  for (let b = 0; b < 5; b++) {
+    const span = [b * B * T, (b + 1) * B * T];
+    const l = tf.tidy(() =>
+      model.loss(
+        tf.tensor2d(valX.slice(span[0], span[1]), [B, T], "int32"),
+        tf.tensor2d(valY.slice(span[0], span[1]), [B, T], "int32"),
+      )
+    );
+    sum += (await l.data())[0];
+    l.dispose();
+  }
+  assertAlmostEquals(first.val, sum / 5, 1e-5);
+  trainer.dispose();
+  model.dispose();
+});
