@@ -7,8 +7,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
+import { linear } from "../models/layers.ts";
 
-/** Keys and values of the tokens seen so far for one layer, each (B*nh, Tpast, hs). */
+/** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
 export interface LayerKV {
   /** Cached keys. */
   k: tf.Tensor3D;
@@ -81,12 +82,12 @@ export function causalSelfAttention(
     );
   }
   const B = batch, T = N / batch, hs = C / nHead;
-  let qkv = tf.matMul(x, w.cAttnW); // (B*T, 3C)
-  if (w.cAttnB) qkv = tf.add(qkv, w.cAttnB);
-  // (B*T, 3C) -> (3, B, nh, T, hs) -> three (B*nh, T, hs): one transpose for all of q, k, v.
+  const qkv = linear(x, w.cAttnW, w.cAttnB); // (B*T, 3C)
+  // (B*T, 3C) -> (B*T, 3nh, hs) -> (3nh, B*T, hs) -> three (nh*B, T, hs). Heads come first in
+  // the batch order: a 3-D transpose is fast on wasm, the 5-D one a (b, head) order needs is not.
   const heads = tf.reshape(
-    tf.transpose(tf.reshape(qkv, [B, T, 3, nHead, hs]), [2, 0, 3, 1, 4]),
-    [3, B * nHead, T, hs],
+    tf.transpose(tf.reshape(qkv, [N, 3 * nHead, hs]), [1, 0, 2]),
+    [3, nHead * B, T, hs],
   );
   const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
   let k = kNew, v = vNew;
@@ -94,16 +95,14 @@ export function causalSelfAttention(
     k = tf.concat([opts.past.k, kNew], 1);
     v = tf.concat([opts.past.v, vNew], 1);
   }
-  const y = causalAttention(q, k, v, opts.dropout ?? 0, opts.seed); // (B*nh, T, hs)
-  // (B*nh, T, hs) -> (B, T, nh, hs) -> (B*T, C)
+  const y = causalAttention(q, k, v, opts.dropout ?? 0, opts.seed); // (nh*B, T, hs)
+  // (nh*B, T, hs) -> (nh, B*T, hs) -> (B*T, nh, hs) -> (B*T, C)
   const merged = tf.reshape(
-    tf.transpose(tf.reshape(y, [B, nHead, T, hs]), [0, 2, 1, 3]),
+    tf.transpose(tf.reshape(y, [nHead, N, hs]), [1, 0, 2]),
     [N, C],
   );
-  let out = tf.matMul(merged, w.cProjW);
-  if (w.cProjB) out = tf.add(out, w.cProjB);
   return {
-    y: out as tf.Tensor2D,
+    y: linear(merged as tf.Tensor2D, w.cProjW, w.cProjB),
     present: opts.cache ? { k, v } : undefined,
   };
 }

@@ -19,6 +19,24 @@ type Backend = any;
 type Info = tf.TensorInfo;
 
 let patched = false;
+let transposeRewrite = true;
+
+/**
+ * Turns the transposed-matmul rewrite on or off (it is on once {@link patchWasmKernels} ran).
+ * Benchmarks switch it off to time the unpatched kernels; the results are the same either way.
+ *
+ * @example
+ * ```ts
+ * import { setTransposedMatMulRewrite } from "./wasm_kernels.ts";
+ * const before = setTransposedMatMulRewrite(false); // time something unpatched...
+ * setTransposedMatMulRewrite(before);
+ * ```
+ */
+export function setTransposedMatMulRewrite(enabled: boolean): boolean {
+  const previous = transposeRewrite;
+  transposeRewrite = enabled;
+  return previous;
+}
 
 /**
  * Registers the wasm kernels training needs. Safe to call more than once.
@@ -80,7 +98,7 @@ function wrapTransposedMatMul(kernelName: string): void {
     disposeFunc: original.disposeFunc,
     kernelFunc: (args) => {
       const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (!attrs.transposeA && !attrs.transposeB) {
+      if (!transposeRewrite || (!attrs.transposeA && !attrs.transposeB)) {
         return original.kernelFunc(args);
       }
       const b = args.backend as Backend;

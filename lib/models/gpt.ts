@@ -13,7 +13,7 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import { crossEntropy, gelu, layerNorm } from "./layers.ts";
+import { crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 export * from "./gpt_config.ts";
@@ -235,12 +235,16 @@ export class GPT {
         this.#p(`${p}.ln_2.weight`),
         this.#maybe(`${p}.ln_2.bias`),
       );
-      let hid = tf.matMul(m, this.#p(`${p}.mlp.c_fc.weight`)); // (B*T, 4C)
-      const fcB = this.#maybe(`${p}.mlp.c_fc.bias`);
-      if (fcB) hid = tf.add(hid, fcB);
-      let out = tf.matMul(gelu(hid), this.#p(`${p}.mlp.c_proj.weight`)); // (B*T, C)
-      const projB = this.#maybe(`${p}.mlp.c_proj.bias`);
-      if (projB) out = tf.add(out, projB);
+      const hid = linear(
+        m,
+        this.#p(`${p}.mlp.c_fc.weight`),
+        this.#maybe(`${p}.mlp.c_fc.bias`),
+      ); // (B*T, 4C)
+      const out = linear(
+        gelu(hid),
+        this.#p(`${p}.mlp.c_proj.weight`),
+        this.#maybe(`${p}.mlp.c_proj.bias`),
+      ); // (B*T, C)
       x = tf.add(x, dropoutOf(out));
     }
     const h = layerNorm(
