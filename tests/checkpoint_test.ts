@@ -23,6 +23,13 @@ import {
 
 await initBackend({ report: false });
 
+// Every test writes under one temporary folder, removed when the test run ends.
+const ROOT = await Deno.makeTempDir({ prefix: "checkpoint_test_" });
+globalThis.addEventListener(
+  "unload",
+  () => Deno.removeSync(ROOT, { recursive: true }),
+);
+
 function sample(): Map<string, NamedTensor> {
   return new Map<string, NamedTensor>([
     ["transformer.wte.weight", {
@@ -65,7 +72,7 @@ Deno.test("safetensors: encode/decode and write/read round-trip F32, I32 and sca
   const tensors = sample();
   const decoded = decodeSafetensors(encodeSafetensors(tensors, { step: "3" }));
   assertEquals(decoded.metadata, { step: "3" });
-  const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+  const path = await Deno.makeTempFile({ dir: ROOT, suffix: ".safetensors" });
   await writeSafetensors(path, tensors, { step: "3" });
   const read = await readSafetensors(path);
   for (const got of [decoded, read]) {
@@ -145,7 +152,7 @@ Deno.test("safetensors: corrupt or unsupported files are refused with the reason
 });
 
 async function tempDir(): Promise<string> {
-  return (await Deno.makeTempDir({ prefix: "ckpt_test_" })) + "/run";
+  return (await Deno.makeTempDir({ dir: ROOT })) + "/run";
 }
 
 function meta(step: number) {

@@ -25,6 +25,13 @@ import { parseTrainArgs } from "../scripts/train_args.ts";
 
 await initBackend({ report: false });
 
+// Checkpoints go under one temporary folder, removed when the test run ends.
+const ROOT = await Deno.makeTempDir({ prefix: "train_test_" });
+globalThis.addEventListener(
+  "unload",
+  () => Deno.removeSync(ROOT, { recursive: true }),
+);
+
 Deno.test("schedule: linear warmup, cosine to minLr, flat after decayIters", () => {
   const lrAt = cosineSchedule({
     lr: 1e-3,
@@ -252,7 +259,7 @@ Deno.test("trainer: 50 GPT training steps leak no tensors", async () => {
 });
 
 Deno.test("trainer: resuming from the checkpoint reproduces the uninterrupted run", async () => {
-  const dir = (await Deno.makeTempDir({ prefix: "train_test_" })) + "/ckpt";
+  const dir = (await Deno.makeTempDir({ dir: ROOT })) + "/ckpt";
   const meta = {
     model: { type: "bigram", config: { V } },
     tokenizer: { chars: "x" },
@@ -320,7 +327,7 @@ Deno.test("trainer: resuming from the checkpoint reproduces the uninterrupted ru
 });
 
 Deno.test("trainer: saves only when val loss improves, and the checkpoint is the best one", async () => {
-  const dir = (await Deno.makeTempDir({ prefix: "train_test_" })) + "/best";
+  const dir = (await Deno.makeTempDir({ dir: ROOT })) + "/best";
   const saves: number[] = [];
   const model = new Bigram(V, 2);
   const trainer = new Trainer({
@@ -425,7 +432,7 @@ Deno.test("trainer: trains the GPT model and resumes it exactly (with dropout)",
     minLr: 3e-4,
     alwaysSaveCheckpoint: true,
   };
-  const dir = (await Deno.makeTempDir({ prefix: "train_test_" })) + "/gpt";
+  const dir = (await Deno.makeTempDir({ dir: ROOT })) + "/gpt";
   const meta = { model: { type: "gpt", config: { ...cfg } } };
   const a = new GPT(cfg, { seed: 1 });
   const ref = await new Trainer({
