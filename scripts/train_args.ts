@@ -47,7 +47,15 @@ export interface TrainArgs {
   help: boolean;
 }
 
-/** The main job's settings. */
+/**
+ * The main job's settings.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TRAIN_ARGS } from "./train_args.ts";
+ * console.log(DEFAULT_TRAIN_ARGS.preset, DEFAULT_TRAIN_ARGS.iters); // "baby" 2000
+ * ```
+ */
 export const DEFAULT_TRAIN_ARGS: Readonly<TrainArgs> = Object.freeze({
   corpus: "tinyshakespeare",
   preset: "baby",
@@ -94,7 +102,15 @@ const flagOf = (key: string) =>
 const keyOf = (flag: string) =>
   flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 
-/** Usage text listing every flag with its default. */
+/**
+ * Usage text listing every flag with its default.
+ *
+ * @example
+ * ```ts
+ * import { usage } from "./train_args.ts";
+ * console.log(usage().includes("--eval-interval")); // true
+ * ```
+ */
 export function usage(): string {
   const lines = Object.keys(KINDS).map((k) => {
     const d = (DEFAULT_TRAIN_ARGS as Record<string, unknown>)[k];

@@ -61,7 +61,15 @@ export interface LoadedCheckpoint {
   optimizer?: Map<string, NamedTensor>;
 }
 
-/** File names inside a checkpoint directory. */
+/**
+ * File names inside a checkpoint directory.
+ *
+ * @example
+ * ```ts
+ * import { CHECKPOINT_FILES } from "./checkpoint.ts";
+ * console.log(CHECKPOINT_FILES.weights); // "model.safetensors"
+ * ```
+ */
 export const CHECKPOINT_FILES = {
   weights: "model.safetensors",
   optimizer: "optimizer.safetensors",

@@ -72,7 +72,15 @@ export interface TrainConfig {
   alwaysSaveCheckpoint: boolean;
 }
 
-/** nanoGPT's CPU "baby" Shakespeare settings. */
+/**
+ * nanoGPT's CPU "baby" Shakespeare settings.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TRAIN_CONFIG } from "./trainer.ts";
+ * console.log(DEFAULT_TRAIN_CONFIG.lr, DEFAULT_TRAIN_CONFIG.maxIters); // 0.001 2000
+ * ```
+ */
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   maxIters: 2000,
   batchSize: 12,
@@ -178,7 +186,16 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** Thrown when the loss or gradient norm stops being a finite number. */
+/**
+ * Thrown when the loss or gradient norm stops being a finite number.
+ *
+ * @example
+ * ```ts
+ * import { TrainingDivergedError } from "./trainer.ts";
+ * const e = new TrainingDivergedError(120, "loss (NaN)", 0.05);
+ * console.log(e.step, e.message); // 120 "Training diverged at step 120: ... try a lower one (e.g. --lr 0.017) ..."
+ * ```
+ */
 export class TrainingDivergedError extends Error {
   /** The step at which it happened (0-based). */
   readonly step: number;
