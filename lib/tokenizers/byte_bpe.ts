@@ -114,15 +114,7 @@ export class ByteBPE implements Tokenizer {
   private constructor(parts: ByteBPEParts) {
     const { vocab, merges, specialTokens = {}, pattern = GPT2_PATTERN } = parts;
     const n = vocab.length;
-    try {
-      this.#regex = new RegExp(pattern, "gu");
-    } catch (e) {
-      throw new Error(
-        `ByteBPE: pre-split pattern is not a valid regex: ${
-          (e as Error).message
-        }`,
-      );
-    }
+    this.#regex = compilePattern(pattern);
     this.#pattern = pattern;
     // Every byte must be spelled by exactly one single-byte token.
     this.#byteToId.fill(-1);
@@ -257,6 +249,7 @@ export class ByteBPE implements Tokenizer {
     }
     wellFormed(text, "ByteBPE.train");
     const pattern = options.pattern ?? GPT2_PATTERN;
+    compilePattern(pattern);
     const chunks = new Map<string, number>();
     for (const c of splitChunks(text, pattern)) {
       chunks.set(c, (chunks.get(c) ?? 0) + 1);
@@ -717,6 +710,14 @@ function wellFormed(text: string, where: string): void {
     `${where}: the text has a lone UTF-16 surrogate (code point #${at}), which has no UTF-8 ` +
       `encoding; repair it first, e.g. with text.toWellFormed().`,
   );
+}
+
+function compilePattern(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, "gu");
+  } catch (e) {
+    throw new Error(`ByteBPE: pre-split pattern is not a valid regex: ${(e as Error).message}`);
+  }
 }
 
 function startsWith(t: Uint8Array, part: Uint8Array, at: number): boolean {

@@ -52,7 +52,9 @@ function classAt(text: string, i: number, table: Uint8Array): number {
 /** Code units taken by the code point at `i`. */
 function width(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  return c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+  if (c < 0xd800 || c > 0xdbff) return 1;
+  const d = text.charCodeAt(i + 1); // NaN past the end
+  return d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
 }
 
 /** End of the run of class `k` that starts at `i`. */
