@@ -7,6 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
+import {
+  fusedAttentionAvailable,
+  fusedCausalAttention,
+} from "./causal_kernel.ts";
 import { linear } from "../models/layers.ts";
 
 /** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
@@ -127,6 +131,9 @@ export function causalAttention(
   seed?: number,
 ): tf.Tensor3D {
   const Tq = q.shape[1], Tk = k.shape[1], hs = q.shape[2];
+  if (Tq === Tk && dropout === 0 && fusedAttentionAvailable()) {
+    return fusedCausalAttention(q, k, v);
+  }
   // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
   const scores = tf.add(
     tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)),
