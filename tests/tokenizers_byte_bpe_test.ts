@@ -1,13 +1,26 @@
 import fc from "fast-check";
 import { assertEquals, assertThrows } from "@std/assert";
-import { ByteBPE, GPT2_PATTERN, learnByteMerges, PairHeap, tokenizerFromJSON } from "../lib/tokenizers/mod.ts";
-import { mobyDick, shakespeare, shakespeareMissing, shakespearePath } from "./fixtures/tokenizers/corpora.ts";
+import {
+  ByteBPE,
+  GPT2_PATTERN,
+  learnByteMerges,
+  PairHeap,
+  tokenizerFromJSON,
+} from "../lib/tokenizers/mod.ts";
+import {
+  mobyDick,
+  shakespeare,
+  shakespeareMissing,
+  shakespearePath,
+} from "./fixtures/tokenizers/corpora.ts";
 
 const utf8 = new TextEncoder();
 
 function chunkCounts(text: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const c of text.match(new RegExp(GPT2_PATTERN, "gu")) ?? []) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const c of text.match(new RegExp(GPT2_PATTERN, "gu")) ?? []) {
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
   return counts;
 }
 
@@ -25,7 +38,10 @@ function mergeAll(ids: number[], a: number, b: number, id: number): number[] {
 
 /** The textbook trainer: recount every pair after every merge. Slow, obviously right. */
 function naiveMerges(text: string, numMerges: number): [number, number][] {
-  let words = [...chunkCounts(text)].map(([c, w]) => ({ ids: [...utf8.encode(c)], w }));
+  let words = [...chunkCounts(text)].map(([c, w]) => ({
+    ids: [...utf8.encode(c)],
+    w,
+  }));
   const merges: [number, number][] = [];
   for (let r = 0; r < numMerges; r++) {
     const counts = new Map<string, number>();
@@ -39,13 +55,19 @@ function naiveMerges(text: string, numMerges: number): [number, number][] {
     let best: [number, number] | undefined, bestCount = 0;
     for (const [k, c] of counts) {
       const [a, b] = k.split(",").map(Number);
-      if (c > bestCount || (c === bestCount && (a < best![0] || (a === best![0] && b < best![1])))) {
+      if (
+        c > bestCount ||
+        (c === bestCount && (a < best![0] || (a === best![0] && b < best![1])))
+      ) {
         best = [a, b];
         bestCount = c;
       }
     }
     merges.push(best!);
-    words = words.map(({ ids, w }) => ({ ids: mergeAll(ids, best![0], best![1], 256 + r), w }));
+    words = words.map(({ ids, w }) => ({
+      ids: mergeAll(ids, best![0], best![1], 256 + r),
+      w,
+    }));
   }
   return merges;
 }
@@ -62,10 +84,13 @@ function naiveEncode(text: string, merges: [number, number][]): number[] {
 }
 
 // Small alphabets make ties, overlapping runs ("aaaa") and repeated chunks common.
-const smallText = fc.array(fc.constantFrom("a", "b", "ab", "aa", " ", " a", "\n", "é", "🙂", "ba"), {
-  minLength: 1,
-  maxLength: 60,
-}).map((p) => p.join(""));
+const smallText = fc.array(
+  fc.constantFrom("a", "b", "ab", "aa", " ", " a", "\n", "é", "🙂", "ba"),
+  {
+    minLength: 1,
+    maxLength: 60,
+  },
+).map((p) => p.join(""));
 
 Deno.test("property: incremental training learns exactly the merges of the textbook recount", () => {
   fc.assert(
@@ -83,26 +108,45 @@ Deno.test("incremental training matches the textbook recount on real text", () =
 
 Deno.test("property: encoding equals applying the merges in rank order", () => {
   fc.assert(
-    fc.property(smallText, smallText, fc.integer({ min: 1, max: 20 }), (train, text, n) => {
-      const bpe = ByteBPE.train(train, 256 + n);
-      const merges = bpe.toJSON().merges.map(([a, b]) => [a, b] as [number, number]);
-      assertEquals(bpe.encode(text), naiveEncode(text, merges));
-    }),
+    fc.property(
+      smallText,
+      smallText,
+      fc.integer({ min: 1, max: 20 }),
+      (train, text, n) => {
+        const bpe = ByteBPE.train(train, 256 + n);
+        const merges = bpe.toJSON().merges.map(([a, b]) =>
+          [a, b] as [number, number]
+        );
+        assertEquals(bpe.encode(text), naiveEncode(text, merges));
+      },
+    ),
     { numRuns: 300 },
   );
 });
 
 Deno.test("property: decode(encode(s)) === s for any well-formed string, and JSON round trips", () => {
-  const bpe = ByteBPE.train(mobyDick().slice(0, 100_000), 600, { specialTokens: ["<|end|>"] });
+  const bpe = ByteBPE.train(mobyDick().slice(0, 100_000), 600, {
+    specialTokens: ["<|end|>"],
+  });
   const copy = ByteBPE.fromJSON(JSON.parse(JSON.stringify(bpe)));
   assertEquals(copy.toJSON(), bpe.toJSON());
-  assertEquals(tokenizerFromJSON(bpe.toJSON()).encode("whale"), bpe.encode("whale"));
+  assertEquals(
+    tokenizerFromJSON(bpe.toJSON()).encode("whale"),
+    bpe.encode("whale"),
+  );
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), smallText), (s) => {
-      const ids = bpe.encode(s, { disallowedSpecial: [] });
-      assertEquals(bpe.decode(ids), s);
-      assertEquals(copy.encode(s, { disallowedSpecial: [] }), ids);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: "binary" }),
+        fc.string({ unit: "grapheme" }),
+        smallText,
+      ),
+      (s) => {
+        const ids = bpe.encode(s, { disallowedSpecial: [] });
+        assertEquals(bpe.decode(ids), s);
+        assertEquals(copy.encode(s, { disallowedSpecial: [] }), ids);
+      },
+    ),
     { numRuns: 1000 },
   );
 });
@@ -127,7 +171,11 @@ Deno.test({
     const ids = bpe.encode(text);
     assertEquals(bpe.decode(ids), text);
     // Check against the trainer's own arithmetic: 3840 merges shrink 1.1M bytes a lot.
-    assertEquals(ids.length < text.length / 3, true, `${ids.length} tokens for ${text.length} chars`);
+    assertEquals(
+      ids.length < text.length / 3,
+      true,
+      `${ids.length} tokens for ${text.length} chars`,
+    );
   },
 });
 if (shakespearePath === undefined) console.warn(shakespeareMissing);
@@ -139,52 +187,129 @@ Deno.test("training stops early when no pair is left", () => {
 });
 
 Deno.test("special tokens of a trained tokenizer", () => {
-  const bpe = ByteBPE.train("hello world", 260, { specialTokens: ["<|bos|>", "<|eos|>"] });
+  const bpe = ByteBPE.train("hello world", 260, {
+    specialTokens: ["<|bos|>", "<|eos|>"],
+  });
   assertEquals(bpe.specialTokens, { "<|bos|>": 258, "<|eos|>": 259 });
   const ids = bpe.encode("<|bos|>hello<|eos|>", { allowedSpecial: "all" });
   assertEquals(ids[0], 258);
   assertEquals(ids[ids.length - 1], 259);
   assertEquals(bpe.decode(ids), "<|bos|>hello<|eos|>");
   assertThrows(() => bpe.encode("x<|eos|>"), Error, "allowedSpecial");
-  assertEquals(bpe.decode(bpe.encode("x<|eos|>", { disallowedSpecial: [] })), "x<|eos|>");
+  assertEquals(
+    bpe.decode(bpe.encode("x<|eos|>", { disallowedSpecial: [] })),
+    "x<|eos|>",
+  );
   // Only the allowed one becomes an id; the other is still refused.
-  assertThrows(() => bpe.encode("<|bos|><|eos|>", { allowedSpecial: ["<|bos|>"] }), Error, "<|eos|>");
+  assertThrows(
+    () => bpe.encode("<|bos|><|eos|>", { allowedSpecial: ["<|bos|>"] }),
+    Error,
+    "<|eos|>",
+  );
 });
 
 Deno.test("bad training input and bad parts give clear errors", () => {
-  assertThrows(() => ByteBPE.train("abc", 255), RangeError, "below the base alphabet of 256 bytes");
-  assertThrows(() => ByteBPE.train("abc", 257, { specialTokens: ["<a>", "<b>"] }), RangeError, "at least 258");
+  assertThrows(
+    () => ByteBPE.train("abc", 255),
+    RangeError,
+    "below the base alphabet of 256 bytes",
+  );
+  assertThrows(
+    () => ByteBPE.train("abc", 257, { specialTokens: ["<a>", "<b>"] }),
+    RangeError,
+    "at least 258",
+  );
   assertThrows(() => ByteBPE.train("abc", 300.5), RangeError, "vocabSize");
   assertThrows(() => ByteBPE.train("", 300), Error, "empty");
-  assertThrows(() => ByteBPE.train("a\udc00", 300), Error, "lone UTF-16 surrogate");
-  assertThrows(() => ByteBPE.train(42 as unknown as string, 300), Error, "expects a string");
-  assertThrows(() => ByteBPE.train("ab", 300, { specialTokens: ["<x>", "<x>"] }), Error, "duplicates");
-  assertThrows(() => ByteBPE.train("ab", 300, { pattern: "(" }), Error, "not a valid regex");
-  const bytes = Array.from({ length: 256 }, (_, b) => Uint8Array.of(b));
-  assertThrows(() => ByteBPE.fromParts({ vocab: bytes.slice(1), merges: [] }), Error, "no token for byte");
   assertThrows(
-    () => ByteBPE.fromParts({ vocab: [...bytes, Uint8Array.of(1, 2)], merges: [[1, 3, 256]] }),
+    () => ByteBPE.train("a\udc00", 300),
+    Error,
+    "lone UTF-16 surrogate",
+  );
+  assertThrows(
+    () => ByteBPE.train(42 as unknown as string, 300),
+    Error,
+    "expects a string",
+  );
+  assertThrows(
+    () => ByteBPE.train("ab", 300, { specialTokens: ["<x>", "<x>"] }),
+    Error,
+    "duplicates",
+  );
+  assertThrows(
+    () => ByteBPE.train("ab", 300, { pattern: "(" }),
+    Error,
+    "not a valid regex",
+  );
+  const bytes = Array.from({ length: 256 }, (_, b) => Uint8Array.of(b));
+  assertThrows(
+    () => ByteBPE.fromParts({ vocab: bytes.slice(1), merges: [] }),
+    Error,
+    "no token for byte",
+  );
+  assertThrows(
+    () =>
+      ByteBPE.fromParts({
+        vocab: [...bytes, Uint8Array.of(1, 2)],
+        merges: [[1, 3, 256]],
+      }),
     Error,
     "do not belong together",
   );
-  assertThrows(() => ByteBPE.fromParts({ vocab: [...bytes, Uint8Array.of(1, 2)], merges: [] }), Error, "merges");
-  assertThrows(() => ByteBPE.fromJSON({ type: "CharTokenizer", version: 1 }), Error, 'only reads "ByteBPE"');
-  assertThrows(() => ByteBPE.fromJSON(null), Error, "expects the object from toJSON()");
+  assertThrows(
+    () =>
+      ByteBPE.fromParts({ vocab: [...bytes, Uint8Array.of(1, 2)], merges: [] }),
+    Error,
+    "merges",
+  );
+  assertThrows(
+    () => ByteBPE.fromJSON({ type: "CharTokenizer", version: 1 }),
+    Error,
+    'only reads "ByteBPE"',
+  );
+  assertThrows(
+    () => ByteBPE.fromJSON(null),
+    Error,
+    "expects the object from toJSON()",
+  );
   const json = ByteBPE.train("abab", 257).toJSON();
-  assertThrows(() => ByteBPE.fromJSON({ ...json, vocab: [...json.vocab.slice(0, 256), " "] }), Error, "byte alphabet");
-  assertThrows(() => ByteBPE.fromJSON({ ...json, merges: [[1, 2]] }), Error, "[left, right, result]");
-  assertThrows(() => ByteBPE.fromJSON({ ...json, specialTokens: { "<x>": 3 } }), Error, "special ids must follow");
-  assertThrows(() => ByteBPE.train("abab", 257).decode([257]), RangeError, "outside the vocabulary [0, 257)");
+  assertThrows(
+    () =>
+      ByteBPE.fromJSON({ ...json, vocab: [...json.vocab.slice(0, 256), " "] }),
+    Error,
+    "byte alphabet",
+  );
+  assertThrows(
+    () => ByteBPE.fromJSON({ ...json, merges: [[1, 2]] }),
+    Error,
+    "[left, right, result]",
+  );
+  assertThrows(
+    () => ByteBPE.fromJSON({ ...json, specialTokens: { "<x>": 3 } }),
+    Error,
+    "special ids must follow",
+  );
+  assertThrows(
+    () => ByteBPE.train("abab", 257).decode([257]),
+    RangeError,
+    "outside the vocabulary [0, 257)",
+  );
 });
 
 Deno.test("PairHeap pops in (key, tie) order under random pushes", () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.nat(5))), (entries) => {
-      const h = new PairHeap();
-      for (const [k, t] of entries) h.push(k, t);
-      const popped: [number, number][] = [];
-      while (h.pop()) popped.push([h.key, h.tie]);
-      assertEquals(popped, [...entries].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.nat(5))),
+      (entries) => {
+        const h = new PairHeap();
+        for (const [k, t] of entries) h.push(k, t);
+        const popped: [number, number][] = [];
+        while (h.pop()) popped.push([h.key, h.tie]);
+        assertEquals(
+          popped,
+          [...entries].sort((x, y) => x[0] - y[0] || x[1] - y[1]),
+        );
+      },
+    ),
   );
 });

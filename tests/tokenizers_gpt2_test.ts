@@ -1,14 +1,27 @@
 import fc from "fast-check";
 import { getEncoding } from "js-tiktoken";
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
-import { ByteBPE, GPT2_PATTERN, gpt2FilePaths, gpt2Split, loadGPT2 } from "../lib/tokenizers/mod.ts";
-import { mobyDick, shakespeare, shakespeareMissing, shakespearePath } from "./fixtures/tokenizers/corpora.ts";
+import {
+  ByteBPE,
+  GPT2_PATTERN,
+  gpt2FilePaths,
+  gpt2Split,
+  loadGPT2,
+} from "../lib/tokenizers/mod.ts";
+import {
+  mobyDick,
+  shakespeare,
+  shakespeareMissing,
+  shakespearePath,
+} from "./fixtures/tokenizers/corpora.ts";
 
 const tiktoken = getEncoding("gpt2");
 
 /** Index of the first differing id (or -1), so a failure shows where the two disagree. */
 function firstDifference(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return i;
+  }
   return -1;
 }
 
@@ -19,14 +32,23 @@ function assertSameAsTiktoken(text: string, label: string): void {
   assertEquals(
     at,
     -1,
-    `${label}: first difference at id ${at} (ours ${ours.slice(at, at + 5)}, js-tiktoken ` +
+    `${label}: first difference at id ${at} (ours ${
+      ours.slice(at, at + 5)
+    }, js-tiktoken ` +
       `${ref.slice(at, at + 5)}) of ${ref.length}`,
   );
-  assertEquals(loadGPT2().decode(ours), text, `${label}: decode(encode(text)) !== text`);
+  assertEquals(
+    loadGPT2().decode(ours),
+    text,
+    `${label}: decode(encode(text)) !== text`,
+  );
 }
 
 const HARD_STRINGS: [string, string][] = [
-  ["contractions", "I'm, you're, he's, we've, they'll, she'd, don't, 'tis, y'all, I'M, WE'RE, ''s, '"],
+  [
+    "contractions",
+    "I'm, you're, he's, we've, they'll, she'd, don't, 'tis, y'all, I'M, WE'RE, ''s, '",
+  ],
   ["space runs", "a  b   c    d\t\te\n\nf \n g  \n\n  h   "],
   ["leading and trailing", "   starts with spaces and ends with spaces   "],
   ["only whitespace", " \n\t \r\n  \u00a0 \u3000 "],
@@ -49,7 +71,9 @@ const HARD_STRINGS: [string, string][] = [
 
 Deno.test("GPT-2 ids equal js-tiktoken's on the hard strings", () => {
   for (const [label, text] of HARD_STRINGS) {
-    const allow = label === "special-looking" ? { disallowedSpecial: [] as string[] } : {};
+    const allow = label === "special-looking"
+      ? { disallowedSpecial: [] as string[] }
+      : {};
     const ours = loadGPT2().encode(text, allow);
     const ref = tiktoken.encode(text, [], []);
     assertEquals(firstDifference(ours, ref), -1, label);
@@ -58,7 +82,13 @@ Deno.test("GPT-2 ids equal js-tiktoken's on the hard strings", () => {
 });
 
 Deno.test("GPT-2 encodes very long chunks (merging is not quadratic) and decodes them back", () => {
-  for (const text of ["a".repeat(100_000), "\n".repeat(50_000) + "x", "🙂".repeat(20_000)]) {
+  for (
+    const text of [
+      "a".repeat(100_000),
+      "\n".repeat(50_000) + "x",
+      "🙂".repeat(20_000),
+    ]
+  ) {
     assertEquals(loadGPT2().decode(loadGPT2().encode(text)), text);
   }
 });
@@ -101,8 +131,14 @@ const fragment = fc.constantFrom(
   "\r\n",
   "e\u0301",
 );
-const tricky = fc.array(fragment, { maxLength: 30 }).map((parts) => parts.join(""));
-const anyText = fc.oneof(tricky, fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme" }));
+const tricky = fc.array(fragment, { maxLength: 30 }).map((parts) =>
+  parts.join("")
+);
+const anyText = fc.oneof(
+  tricky,
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.string({ unit: "grapheme" }),
+);
 
 Deno.test("property: GPT-2 ids equal js-tiktoken's and decode inverts encode, for any string", () => {
   fc.assert(
@@ -119,7 +155,12 @@ Deno.test("property: the fast GPT-2 splitter agrees with the regex, lone surroga
   const re = new RegExp(GPT2_PATTERN, "gu");
   fc.assert(
     fc.property(
-      fc.oneof(anyText, fc.string({ unit: fc.constantFrom("\ud800", "\udc00", "a", " ", "'", "s") })),
+      fc.oneof(
+        anyText,
+        fc.string({
+          unit: fc.constantFrom("\ud800", "\udc00", "a", " ", "'", "s"),
+        }),
+      ),
       (text) => assertEquals(gpt2Split(text), text.match(re) ?? []),
     ),
     { numRuns: 2000 },
@@ -132,18 +173,35 @@ Deno.test("special tokens: refused by default, allowed on request, or encoded as
   const err = assertThrows(() => gpt2.encode(text));
   assertStringIncludes((err as Error).message, "<|endoftext|>");
   assertStringIncludes((err as Error).message, "allowedSpecial");
-  assertEquals(gpt2.encode(text, { allowedSpecial: "all" }), tiktoken.encode(text, "all"));
-  assertEquals(gpt2.encode(text, { allowedSpecial: ["<|endoftext|>"] }).includes(50256), true);
-  assertEquals(gpt2.encode(text, { disallowedSpecial: [] }), tiktoken.encode(text, [], []));
+  assertEquals(
+    gpt2.encode(text, { allowedSpecial: "all" }),
+    tiktoken.encode(text, "all"),
+  );
+  assertEquals(
+    gpt2.encode(text, { allowedSpecial: ["<|endoftext|>"] }).includes(50256),
+    true,
+  );
+  assertEquals(
+    gpt2.encode(text, { disallowedSpecial: [] }),
+    tiktoken.encode(text, [], []),
+  );
   assertEquals(gpt2.decode(gpt2.encode(text, { allowedSpecial: "all" })), text);
-  assertThrows(() => gpt2.encode("x", { allowedSpecial: ["<|nope|>"] }), Error, "not a special token");
+  assertThrows(
+    () => gpt2.encode("x", { allowedSpecial: ["<|nope|>"] }),
+    Error,
+    "not a special token",
+  );
   assertEquals(gpt2.specialTokens, { "<|endoftext|>": 50256 });
   assertEquals(gpt2.vocabSize, 50257);
 });
 
 Deno.test("GPT-2 decode refuses ids outside the vocabulary; encode refuses lone surrogates", () => {
   const gpt2 = loadGPT2();
-  assertThrows(() => gpt2.decode([15496, 50257]), RangeError, "50257 at position 1 is outside");
+  assertThrows(
+    () => gpt2.decode([15496, 50257]),
+    RangeError,
+    "50257 at position 1 is outside",
+  );
   assertThrows(() => gpt2.decode([-1]), RangeError, "outside the vocabulary");
   assertThrows(() => gpt2.decode([1.5]), RangeError, "outside the vocabulary");
   assertThrows(() => gpt2.encode("a\ud800b"), Error, "lone UTF-16 surrogate");
@@ -154,30 +212,69 @@ Deno.test("GPT-2 decode refuses ids outside the vocabulary; encode refuses lone 
 
 Deno.test("malformed or mismatched GPT-2 files give clear errors", () => {
   const { encoderJson, vocabBpe } = gpt2FilePaths();
-  const enc = JSON.parse(Deno.readTextFileSync(encoderJson)) as Record<string, number>;
+  const enc = JSON.parse(Deno.readTextFileSync(encoderJson)) as Record<
+    string,
+    number
+  >;
   const bpe = Deno.readTextFileSync(vocabBpe);
-  assertThrows(() => ByteBPE.fromGPT2Files("{not json", bpe), Error, "encoder.json is not valid JSON");
-  assertThrows(() => ByteBPE.fromGPT2Files("[1,2]", bpe), Error, "object of token -> id");
-  assertThrows(() => ByteBPE.fromGPT2Files(enc, bpe.replace("#version", "version")), Error, "#version");
+  assertThrows(
+    () => ByteBPE.fromGPT2Files("{not json", bpe),
+    Error,
+    "encoder.json is not valid JSON",
+  );
+  assertThrows(
+    () => ByteBPE.fromGPT2Files("[1,2]", bpe),
+    Error,
+    "object of token -> id",
+  );
+  assertThrows(
+    () => ByteBPE.fromGPT2Files(enc, bpe.replace("#version", "version")),
+    Error,
+    "#version",
+  );
   const lines = bpe.split("\n");
   assertThrows(
-    () => ByteBPE.fromGPT2Files(enc, [...lines.slice(0, 5), "Ġt he extra", ...lines.slice(5)].join("\n")),
+    () =>
+      ByteBPE.fromGPT2Files(
+        enc,
+        [...lines.slice(0, 5), "Ġt he extra", ...lines.slice(5)].join("\n"),
+      ),
     Error,
     'not "left right"',
   );
   // A merge list from a different vocabulary: the merged token is missing from encoder.json.
   assertThrows(
-    () => ByteBPE.fromGPT2Files(enc, [...lines.slice(0, 3), "q zx", ...lines.slice(3)].join("\n")),
+    () =>
+      ByteBPE.fromGPT2Files(
+        enc,
+        [...lines.slice(0, 3), "q zx", ...lines.slice(3)].join("\n"),
+      ),
     Error,
     "do not belong together",
   );
   // A truncated merge list no longer accounts for every token in encoder.json.
-  assertThrows(() => ByteBPE.fromGPT2Files(enc, lines.slice(0, 1000).join("\n")), Error, "do not belong together");
+  assertThrows(
+    () => ByteBPE.fromGPT2Files(enc, lines.slice(0, 1000).join("\n")),
+    Error,
+    "do not belong together",
+  );
   const noSpace = { ...enc };
   delete noSpace["Ġ"];
-  assertThrows(() => ByteBPE.fromGPT2Files(noSpace, bpe), Error, "encoder.json");
-  assertThrows(() => ByteBPE.fromGPT2Files({ ...enc, "a b": 7 }, bpe), Error, "byte alphabet");
-  assertThrows(() => ByteBPE.fromGPT2Files({ ...enc, "!": "0" as unknown as number }, bpe), Error, "not an id");
+  assertThrows(
+    () => ByteBPE.fromGPT2Files(noSpace, bpe),
+    Error,
+    "encoder.json",
+  );
+  assertThrows(
+    () => ByteBPE.fromGPT2Files({ ...enc, "a b": 7 }, bpe),
+    Error,
+    "byte alphabet",
+  );
+  assertThrows(
+    () => ByteBPE.fromGPT2Files({ ...enc, "!": "0" as unknown as number }, bpe),
+    Error,
+    "not an id",
+  );
 });
 
 Deno.test("GPT-2 tokenizer survives a JSON round trip with identical ids", () => {

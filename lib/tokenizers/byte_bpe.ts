@@ -716,7 +716,11 @@ function compilePattern(pattern: string): RegExp {
   try {
     return new RegExp(pattern, "gu");
   } catch (e) {
-    throw new Error(`ByteBPE: pre-split pattern is not a valid regex: ${(e as Error).message}`);
+    throw new Error(
+      `ByteBPE: pre-split pattern is not a valid regex: ${
+        (e as Error).message
+      }`,
+    );
   }
 }
 
