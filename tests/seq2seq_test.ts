@@ -276,7 +276,9 @@ Deno.test("training: loss falls and tensor count stays flat across steps, for ev
       steps: 6,
       batchSize: 16,
       learningRate: 0.01,
-      onStep: () => counts.push(tf.memory().numTensors),
+      onStep: () => {
+        counts.push(tf.memory().numTensors);
+      },
     });
     // Step 0 creates Adam's moment slots; from then on nothing may accumulate.
     for (let i = 2; i < counts.length; i++) {
@@ -376,4 +378,20 @@ Deno.test("scores: exact match and position-wise token accuracy by length", () =
     Error,
     "1 predictions for 3 pairs",
   );
+});
+
+Deno.test("toy translations: every held-out word occurs in training", () => {
+  const d = generateToyTranslations({
+    seed: 0,
+    train: 3000,
+    validation: 100,
+    test: 400,
+  });
+  const vocab = Vocab.fromSentences(d.train.map((p) => p.source));
+  const tv = Vocab.fromSentences(d.train.map((p) => p.target));
+  for (const p of [...d.validation, ...d.test]) {
+    vocab.encode(p.source);
+    tv.encode(p.target);
+  }
+  assert(d.test.some((p) => p.source.split(" ").length === 2));
 });

@@ -48,7 +48,7 @@ export const TOY_LEXICON = {
     cat: { it: "gatto", gender: "m" },
     boy: { it: "ragazzo", gender: "m" },
     book: { it: "libro", gender: "m" },
-    friend: { it: "amico", gender: "m" },
+    brother: { it: "fratello", gender: "m" },
     train: { it: "treno", gender: "m" },
     fish: { it: "pesce", gender: "m" },
     girl: { it: "ragazza", gender: "f" },
@@ -180,7 +180,7 @@ export function translationPairOfLength(
       return { source: `let's ${v}`, target: L.letUs[v] };
     }
     const v = pick(rng, keys(L.intransitiveVerbs));
-    const who = pick(rng, ["he", "she", "it"]);
+    const who = pick(rng, PRONOUNS);
     return { source: `${who} ${v}`, target: L.intransitiveVerbs[v] };
   }
   // k clauses of 3-9 words and k-1 conjunctions: k*3 + k-1 <= length <= k*9 + k-1.
@@ -229,7 +229,9 @@ export interface ToyTranslationOptions {
 /**
  * Generates the corpus deterministically from `seed`, lengths uniform in [minLength, maxLength].
  * No English sentence appears in two splits; a sentence can repeat within a split only when
- * its length has few sentences (two words: 24).
+ * its length has few sentences (two words: 24). The "let's X" idioms are in the training
+ * split only, since their words occur in no other sentence; of the 18 "he/she/it + verb"
+ * sentences, 3 are held out for validation and 3 for test.
  *
  * @example
  * ```ts
@@ -282,11 +284,34 @@ export function generateToyTranslations(
       );
     }
     const pair = translationPairOfLength(rng, minLength + rng.int(span));
-    const u = hashUnit(seed, pair.source);
-    const s = u < cut1 ? 0 : u < cut2 ? 1 : 2;
+    const s = splitOf(pair.source, hashUnit(seed, pair.source), cut1, cut2);
     if (splits[s].length < wanted[s]) splits[s].push(pair);
   }
   return { train: splits[0], validation: splits[1], test: splits[2] };
+}
+
+const PRONOUNS = ["he", "she", "it"];
+
+/** Which split (0 train, 1 validation, 2 test) a sentence belongs to. */
+function splitOf(
+  source: string,
+  u: number,
+  cut1: number,
+  cut2: number,
+): number {
+  const words = source.split(" ");
+  // "let's X" is an idiom whose words occur nowhere else; held out, a model could never have
+  // seen them, so idioms are training-only.
+  if (words[0] === "let's") return 0;
+  if (words.length === 2) {
+    // Only 18 pronoun sentences exist, too few for a hash to split reliably. Pronoun i with
+    // verb 2i goes to test and with verb 2i+1 to validation, so each split has some and every
+    // pronoun and verb still occurs in training.
+    const p = PRONOUNS.indexOf(words[0]);
+    const v = Object.keys(TOY_LEXICON.intransitiveVerbs).indexOf(words[1]);
+    return v === 2 * p ? 2 : v === 2 * p + 1 ? 1 : 0;
+  }
+  return u < cut1 ? 0 : u < cut2 ? 1 : 2;
 }
 
 /** FNV-1a of the seed and the text, mapped to [0, 1). */

@@ -53,8 +53,8 @@ export interface TrainSeq2SeqOptions {
   clipNorm?: number;
   /** Seed of the batch order (default 0). */
   seed?: number;
-  /** Called after every step with the step's loss. */
-  onStep?: (step: number, loss: number) => void;
+  /** Called after every step with the step's loss; a returned promise is awaited. */
+  onStep?: (step: number, loss: number) => void | Promise<void>;
 }
 
 /** What {@link trainSeq2Seq} measured. */
@@ -166,7 +166,7 @@ export async function trainSeq2Seq(
     tf.dispose([value, ...Object.values(grads), ...Object.values(clipped)]);
     disposeBatch(batch);
     losses.push(loss);
-    onStep?.(step, loss);
+    await onStep?.(step, loss);
   }
   optimizer.dispose();
   return { losses, seconds: (performance.now() - t0) / 1000 };
