@@ -29,6 +29,7 @@ import { CharTokenizer, WordPieceBPE, WordTokenizer, ByteBPE } from "../lib/toke
 import { GPT, countParams, gptConfig } from "../lib/models/gpt.ts";
 import { Trainer } from "../lib/train/mod.ts";
 import { loadCorpus, splitTrainVal } from "../lib/data/mod.ts";
+import { generateText } from "../lib/sample/mod.ts";
 import { Rng } from "../lib/random.ts";
 
 const backend = await initBackend();
@@ -369,7 +370,7 @@ function selfWeight(sentence: string): { sentence: string; overKeys: number; ove
       sentence,
       overKeys: (overKeys.arraySync() as number[][])[0][key],
       overQueries: (overQueries.arraySync() as number[][])[0][key],
-      rowSum: tf.sum(overQueries, 1).arraySync()[0] as number,
+      rowSum: (tf.sum(overQueries, 1).arraySync() as number[])[0],
     };
   });
 }
@@ -660,31 +661,14 @@ if (!SMOKE) assert(last.valLoss < bigramVal, "the GPT should beat the bigram tab
 await new Promise((r) => setTimeout(r, 0)); // yield once so the kernel sends the last plot update before the cell ends
 '''),
     md(r'''
-The plot above was redrawn at every evaluation. Samples: the model continues a prompt one
-character at a time, each drawn from the softmax of its logits (temperature 1), with the context
-cropped to the last 16 characters.
+The plot above was redrawn at every evaluation. Samples: `generateText` from `lib/sample`
+continues a prompt one character at a time, each drawn from the softmax of the logits
+(temperature 1), with the context cropped to the model's last 16 characters.
 '''),
     code(r'''
-/** Continues `prompt` by `n` characters sampled from the model. */
-function sample(prompt: string, n: number, seed: number, temperature = 1): string {
-  const rng = new Rng(seed);
-  const ids = chars.encode(prompt);
-  for (let i = 0; i < n; i++) {
-    const context = ids.slice(-config.blockSize);
-    const probs = tf.tidy(() => {
-      const logits = model.forward(tf.tensor2d([context], [1, context.length], "int32")); // (1, t, V)
-      return tf.softmax(tf.div(logits.slice([0, context.length - 1, 0], [1, 1, -1]).reshape([-1]), temperature)).dataSync();
-    });
-    let u = rng.uniform(), next = probs.length - 1;
-    for (let j = 0; j < probs.length; j++) {
-      u -= probs[j];
-      if (u < 0) { next = j; break; }
-    }
-    ids.push(next);
-  }
-  return chars.decode(ids);
-}
-const samples = [sample("ROMEO:\n", SMOKE ? 40 : 300, 1), sample("First Citizen:\n", SMOKE ? 40 : 300, 2)];
+const samples = ["ROMEO:\n", "First Citizen:\n"].map((prompt, i) =>
+  prompt + generateText(model, chars, prompt, { maxNewTokens: SMOKE ? 40 : 300, temperature: 1, seed: i + 1 })
+);
 console.log(samples.join("\n\n--------\n\n"));
 '''),
     md(r'''
