@@ -592,3 +592,74 @@ Deno.test("trainer: evaluate averages evalIters batches, the same ones every tim
   trainer.dispose();
   model.dispose();
 });
+
+Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags", async () => {
+  const dir = await Deno.makeTempDir({ dir: ROOT });
+  const corpus = `${dir}/tiny.txt`;
+  await Deno.writeTextFile(
+    corpus,
+    "to be or not to be, that is the question.\n".repeat(80),
+  );
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "scripts/train.ts", ...args],
+      env: { NO_COLOR: "1" },
+    }).output();
+    const dec = new TextDecoder();
+    return {
+      code: out.code,
+      text: dec.decode(out.stdout) + dec.decode(out.stderr),
+    };
+  };
+  const common = [
+    "--corpus",
+    corpus,
+    "--preset",
+    "notes-small",
+    "--batch",
+    "4",
+    "--eval-interval",
+    "3",
+    "--eval-iters",
+    "2",
+    "--out",
+    `${dir}/ckpt`,
+    "--backend",
+    "cpu",
+  ];
+  const first = await run(...common, "--iters", "6", "--sample-tokens", "20");
+  assertEquals(first.code, 0, first.text);
+  assertStringIncludes(first.text, "final val loss");
+  assertStringIncludes(first.text, "sample");
+  const saved = JSON.parse(
+    await Deno.readTextFile(`${dir}/ckpt/checkpoint.json`),
+  );
+  assertEquals(saved.tokenizer.type, "CharTokenizer");
+  assertEquals(saved.model.config.nLayer, 2);
+  const resumed = await run(
+    ...common,
+    "--iters",
+    "9",
+    "--sample-tokens",
+    "0",
+    "--resume",
+  );
+  assertEquals(resumed.code, 0, resumed.text);
+  assertStringIncludes(
+    resumed.text,
+    `resuming from ${dir}/ckpt at step ${saved.step}`,
+  );
+  const bad = await run("--iters", "5", "--learning-rate", "1");
+  assertEquals(bad.code, 1);
+  assertStringIncludes(bad.text, "Unknown flag --learning-rate");
+  const mismatch = await run(
+    ...common,
+    "--preset",
+    "baby",
+    "--iters",
+    "9",
+    "--resume",
+  );
+  assertEquals(mismatch.code, 1);
+  assertStringIncludes(mismatch.text, "different model config");
+});

@@ -1,0 +1,185 @@
+/**
+ * The main job: train nanoGPT's CPU "baby" GPT on character-level tiny Shakespeare, print
+ * progress and evaluations, keep the best checkpoint in `data/checkpoints/<name>/`, then
+ * print the final val loss and a sample.
+ *
+ * ```sh
+ * deno task train                                  # the full 2000-step run
+ * deno task train --iters 50 --eval-interval 25    # a quick check
+ * deno task train --resume                         # continue the run saved in --out
+ * deno task train --config run.json --backend cpu  # settings from a file, flags override
+ * ```
+ *
+ * @module
+ */
+import { dataDir, loadCorpus, splitTrainVal } from "../lib/data/mod.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { CharTokenizer } from "../lib/tokenizers/char.ts";
+import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import {
+  checkConfig,
+  checkTokenizer,
+  loadCheckpoint,
+} from "../lib/checkpoint/mod.ts";
+import { Trainer } from "../lib/train/mod.ts";
+import { generate } from "../lib/sample/mod.ts";
+import { parseTrainArgs, usage } from "./train_args.ts";
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseTrainArgs(argv);
+  if (args.help) {
+    console.log(usage());
+    return;
+  }
+  const backend = await initBackend({ backend: args.backend });
+
+  const corpus = await loadCorpus(args.corpus);
+  const tokenizer = CharTokenizer.fromText(corpus.text);
+  const ids = Int32Array.from(tokenizer.encode(corpus.text));
+  const { train, val } = splitTrainVal(ids, 0.1);
+  console.log(
+    `corpus ${corpus.name}: ${
+      corpus.text.length.toLocaleString("en")
+    } characters, ` +
+      `vocabulary ${tokenizer.vocabSize}, train ${
+        train.length.toLocaleString("en")
+      } / val ${val.length.toLocaleString("en")} tokens`,
+  );
+
+  const config = gptConfig(args.preset, {
+    vocabSize: tokenizer.vocabSize,
+    dropout: args.dropout,
+    ...(args.block ? { blockSize: args.block } : {}),
+  });
+  const out = args.out ??
+    `${dataDir()}/checkpoints/${args.preset}-${corpus.name}`;
+  // Compatibility with a saved run is settled before any weights are built or trained.
+  const ckpt = args.resume ? await loadCheckpoint(out) : undefined;
+  if (ckpt) {
+    checkConfig({ ...config }, ckpt.meta.model.config, out);
+    checkTokenizer(tokenizer.toJSON(), ckpt.meta.tokenizer, out);
+    const before = ckpt.meta.train?.maxIters;
+    if (before !== undefined && before !== args.iters) {
+      console.log(
+        `note: the saved run was set for ${before} steps, this one for ${args.iters}: the ` +
+          `learning-rate schedule is stretched to the new length from here on`,
+      );
+    }
+  } else {
+    try {
+      const old = JSON.parse(await Deno.readTextFile(`${out}/checkpoint.json`));
+      console.log(
+        `note: ${out} holds a checkpoint at step ${old.step}; this new run replaces it at its ` +
+          `first improvement (use --resume to continue it instead)`,
+      );
+    } catch { /* no previous run there */ }
+  }
+
+  const model = new GPT(config, { seed: args.seed });
+  console.log(
+    `model ${args.preset}: ${
+      model.numParams().toLocaleString("en")
+    } parameters ` +
+      `(${config.nLayer} layers, ${config.nHead} heads, width ${config.nEmbd}, block ${config.blockSize})`,
+  );
+  const stop = new AbortController();
+  const onInterrupt = () => {
+    if (stop.signal.aborted) Deno.exit(130);
+    console.log(
+      "\ninterrupted: stopping after this step (Ctrl-C again to quit now)",
+    );
+    stop.abort();
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  const clearLine = () => {
+    if (Deno.stderr.isTerminal()) {
+      Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    }
+  };
+  const trainer = new Trainer({
+    model,
+    train,
+    val,
+    config: {
+      maxIters: args.iters,
+      batchSize: args.batch,
+      blockSize: config.blockSize,
+      lr: args.lr,
+      minLr: args.minLr ?? args.lr / 10,
+      warmupIters: Math.min(args.warmup, args.iters),
+      lrDecayIters: args.iters,
+      weightDecay: args.weightDecay,
+      gradClip: args.gradClip,
+      evalInterval: args.evalInterval,
+      evalIters: args.evalIters,
+      seed: args.seed,
+    },
+    checkpoint: {
+      dir: out,
+      meta: {
+        model: { type: "gpt", config: { ...config } },
+        tokenizer: tokenizer.toJSON(),
+      },
+    },
+    // A script never runs inside Jupyter: choose the terminal form directly.
+    progress: Deno.stderr.isTerminal() ? "tty" : "lines",
+    signal: stop.signal,
+    onEval: (e) => {
+      clearLine();
+      console.log(
+        `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${
+          e.valLoss.toFixed(4)
+        }` +
+          `${e.saved ? ` (saved to ${out})` : ""}`,
+      );
+    },
+  });
+  if (ckpt) {
+    trainer.restore(ckpt);
+    console.log(`resuming from ${ckpt.dir} at step ${trainer.step}`);
+  }
+  const startStep = trainer.step;
+  const result = await trainer.run();
+  Deno.removeSignalListener("SIGINT", onInterrupt);
+
+  const steps = result.step - startStep;
+  const tokens = steps * args.batch * config.blockSize;
+  console.log(
+    `\n${
+      result.stopped ? "stopped" : "done"
+    } at step ${result.step} on ${backend.name}: ` +
+      `${steps} steps in ${
+        result.seconds.toFixed(1)
+      } s (evaluations included), ` +
+      `${(1000 * result.seconds / Math.max(1, steps)).toFixed(0)} ms/step, ` +
+      `${Math.round(tokens / result.seconds).toLocaleString("en")} tokens/s`,
+  );
+  if (result.last) {
+    console.log(
+      `final val loss ${
+        result.last.valLoss.toFixed(4)
+      } (step ${result.last.step}), ` +
+        `best ${result.bestValLoss.toFixed(4)}; checkpoint: ${out}`,
+    );
+  }
+  if (args.sampleTokens > 0) {
+    const prompt = tokenizer.encode("\n");
+    const sampled = generate(model, prompt, {
+      maxNewTokens: args.sampleTokens,
+      temperature: 0.8,
+      seed: args.seed,
+    });
+    console.log(`\nsample (temperature 0.8):\n${tokenizer.decode(sampled)}`);
+  }
+  trainer.dispose();
+  model.dispose();
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}
