@@ -122,9 +122,12 @@ export class AdamW {
       }
     }
     const t = this.#step + 1;
-    // Bias corrections undo the moments' start at zero; folded into two scalars per step.
-    const stepSize = lr / (1 - this.beta1 ** t);
-    const rootCorrection = Math.sqrt(1 - this.beta2 ** t);
+    // Bias corrections undo the moments' start at zero. Folded into scalars:
+    //   lr * mHat / (sqrt(vHat) + eps) = [lr * rc / (1 - beta1^t)] * m / (sqrt(v) + eps * rc)
+    // with rc = sqrt(1 - beta2^t), which saves two tensor ops per parameter per step.
+    const rc = Math.sqrt(1 - this.beta2 ** t);
+    const stepSize = lr * rc / (1 - this.beta1 ** t);
+    const epsHat = this.eps * rc;
     tf.tidy(() => {
       for (const [name, p] of this.#params) {
         const g = grads[name];
@@ -137,12 +140,14 @@ export class AdamW {
         );
         m.assign(mNew);
         v.assign(vNew);
-        const denom = tf.add(tf.div(tf.sqrt(vNew), rootCorrection), this.eps);
-        let base: tf.Tensor = p;
-        if (this.decayed.has(name) && this.weightDecay > 0) {
-          base = tf.mul(p, 1 - lr * this.weightDecay); // decoupled decay
-        }
-        p.assign(tf.sub(base, tf.mul(tf.div(mNew, denom), stepSize)));
+        const step = tf.div(
+          tf.mul(mNew, stepSize),
+          tf.add(tf.sqrt(vNew), epsHat),
+        );
+        const decayed = this.decayed.has(name) && this.weightDecay > 0;
+        // Decoupled decay: shrink the weight itself, independent of the gradient's scale.
+        const base = decayed ? tf.mul(p, 1 - lr * this.weightDecay) : p;
+        p.assign(tf.sub(base, step));
       }
     });
     this.#step = t;
