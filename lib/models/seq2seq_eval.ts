@@ -164,7 +164,9 @@ export function formatLengthTable(
         }`
         : "-";
     });
-    const count = results[names[0]].find((x) => x.length === L)?.count ?? 0;
+    const count = Math.max(
+      ...names.map((n) => results[n].find((x) => x.length === L)?.count ?? 0),
+    );
     return [String(L), String(count), ...cells];
   });
   const widths = head.map((h, i) =>

@@ -108,6 +108,7 @@ const CONFIG = {
 };
 const STEPS = SMOKE ? 30 : 1500;
 const TRAIN = { steps: STEPS, batchSize: 64, learningRate: 0.01, seed: 0 };
+const SETUP = { embedDim: 32, hidden: 64, layers: 2, steps: STEPS, batchSize: 64, learningRate: 0.01 };
 
 const att = new LSTMAttention(CONFIG);
 console.log(`LSTM + attention: ${att.parameterCount()} parameters`);
@@ -126,11 +127,12 @@ when that file is missing or came from a run of the other mode, it is retrained 
 settings.
 '''),
     code(r'''
-type Saved = { smoke: boolean; data: unknown; steps: number; seconds: number; parameters: number; rows: LengthRow[]; overall: LengthRow; byPosition: { position: number; accuracy: number }[] };
+type Saved = { smoke: boolean; data: unknown; setup: unknown; steps: number; seconds: number; parameters: number; rows: LengthRow[]; overall: LengthRow; byPosition: { position: number; accuracy: number }[] };
 function loadSaved(name: string): Saved | undefined {
   try {
     const s = JSON.parse(Deno.readTextFileSync(`../data/results/${name}.json`)) as Saved;
-    return s.smoke === SMOKE && JSON.stringify(s.data) === JSON.stringify(DATA) ? s : undefined;
+    const same = s.smoke === SMOKE && JSON.stringify([s.data, s.setup]) === JSON.stringify([DATA, SETUP]);
+    return same ? s : undefined;
   } catch {
     return undefined;
   }
@@ -155,7 +157,7 @@ if (!vanillaRes) {
   const vanilla = new Seq2SeqLSTM(CONFIG);
   const run = await trainSeq2Seq(vanilla, corpus.train, TRAIN);
   const ev = evaluateByLength(vanilla, corpus.test);
-  vanillaRes = { smoke: SMOKE, data: DATA, steps: STEPS, seconds: run.seconds, parameters: vanilla.parameterCount(), rows: ev.rows, overall: ev.overall, byPosition: accuracyByPosition(ev.predictions, corpus.test) };
+  vanillaRes = { smoke: SMOKE, data: DATA, setup: SETUP, steps: STEPS, seconds: run.seconds, parameters: vanilla.parameterCount(), rows: ev.rows, overall: ev.overall, byPosition: accuracyByPosition(ev.predictions, corpus.test) };
   vanilla.dispose();
 }
 const attEval = evaluateByLength(att, corpus.test);
@@ -225,7 +227,7 @@ Transformer keeps the attention and drops the recurrence.
     code(r'''
 Deno.mkdirSync("../data/results", { recursive: true });
 Deno.writeTextFileSync("../data/results/04_attention.json", JSON.stringify({
-  smoke: SMOKE, data: DATA, steps: STEPS, seconds: attRun.seconds, parameters: att.parameterCount(),
+  smoke: SMOKE, data: DATA, setup: SETUP, steps: STEPS, seconds: attRun.seconds, parameters: att.parameterCount(),
   rows: attEval.rows, overall: attEval.overall, byPosition: attPos,
 }, null, 1));
 att.dispose();
