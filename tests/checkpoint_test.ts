@@ -8,6 +8,8 @@ import {
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { CharTokenizer } from "../lib/tokenizers/mod.ts";
+import { generate } from "../lib/sample/mod.ts";
 import {
   assignTensors,
   checkConfig,
@@ -15,9 +17,11 @@ import {
   decodeSafetensors,
   encodeSafetensors,
   loadCheckpoint,
+  loadGPTCheckpoint,
   type NamedTensor,
   readSafetensors,
   saveCheckpoint,
+  saveGPTCheckpoint,
   writeSafetensors,
 } from "../lib/checkpoint/mod.ts";
 
@@ -395,4 +399,38 @@ Deno.test({
     ours.dispose();
     model.dispose();
   },
+});
+
+Deno.test("checkpoint: a GPT and its tokenizer come back ready to generate the same text", async () => {
+  const tokenizer = CharTokenizer.fromText("the cat sat on the mat");
+  const model = new GPT(
+    gptConfig("notes-small", { vocabSize: tokenizer.vocabSize }),
+    {
+      seed: 8,
+    },
+  );
+  const dir = await tempDir();
+  await saveGPTCheckpoint(dir, model, tokenizer, { metrics: { note: "demo" } });
+  const loaded = await loadGPTCheckpoint(dir, { expect: { nLayer: 2 } });
+  assertEquals(loaded.meta.metrics, { note: "demo" });
+  assertEquals(loaded.tokenizer.toJSON(), tokenizer.toJSON());
+  const prompt = tokenizer.encode("the ");
+  const opts = { maxNewTokens: 12, temperature: 0.9, seed: 4 };
+  assertEquals(
+    tokenizer.decode(generate(loaded.model, prompt, opts)),
+    tokenizer.decode(generate(model, prompt, opts)),
+  );
+  await assertRejects(
+    () => loadGPTCheckpoint(dir, { expect: { nEmbd: 64 } }),
+    Error,
+    "nEmbd: checkpoint 32, requested 64",
+  );
+  const other = CharTokenizer.fromText("xyz");
+  await assertRejects(
+    () => saveGPTCheckpoint(dir, model, other),
+    Error,
+    `the tokenizer has 3 tokens but the model's vocabSize is ${tokenizer.vocabSize}`,
+  );
+  loaded.model.dispose();
+  model.dispose();
 });

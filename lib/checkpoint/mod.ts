@@ -17,3 +17,4 @@
  */
 export * from "./safetensors.ts";
 export * from "./checkpoint.ts";
+export * from "./gpt.ts";
