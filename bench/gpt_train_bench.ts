@@ -5,7 +5,7 @@
  * (steps alternate between the two so that load from other processes hits both alike).
  *
  *     deno task bench:gpt                      # wasm and cpu
- *     deno task bench:gpt --steps 20 --cpu-steps 2
+ *     deno task bench:gpt --steps 20 --cpu-steps 2 --backends wasm
  *     LLM_BACKEND=webgpu deno task bench:gpt   # adds webgpu (a software adapter here)
  *
  * @module
@@ -155,6 +155,7 @@ if (import.meta.main) {
       steps: { type: "string", default: "10" },
       "cpu-steps": { type: "string", default: "2" },
       warmup: { type: "string", default: "2" },
+      backends: { type: "string", default: "wasm,cpu" },
     },
   });
   const steps = Number(values.steps), cpuSteps = Number(values["cpu-steps"]);
@@ -169,7 +170,9 @@ if (import.meta.main) {
       throw new Error(`--${name} must be a positive integer, got ${v}`);
     }
   }
-  const backends = ["wasm", "cpu"];
+  const backends = values.backends.split(",").map((b) => b.trim()).filter((b) =>
+    b
+  );
   if (Deno.env.get("LLM_BACKEND") === "webgpu") backends.unshift("webgpu");
   console.log(
     `GPT "baby" training step (B=${B}, T=${T}, 4 layers, 4 heads, C=128, V=${V}), AdamW; ` +

@@ -39,16 +39,14 @@ function forward(
 ): { y: Float32Array; p: Float32Array } {
   const y = new Float32Array(BH * T * D);
   const p = new Float32Array(BH * T * T); // softmax weights, lower triangle only
+  const acc = new Float64Array(D);
   for (let b = 0; b < BH; b++) {
     const base = b * T * D, pBase = b * T * T;
     for (let i = 0; i < T; i++) {
       const qi = base + i * D, row = pBase + i * T;
       let max = -Infinity;
       for (let j = 0; j <= i; j++) {
-        const kj = base + j * D;
-        let s = 0;
-        for (let d = 0; d < D; d++) s += q[qi + d] * k[kj + d];
-        s *= scale;
+        const s = dot(q, qi, k, base + j * D, D) * scale;
         p[row + j] = s;
         if (s > max) max = s;
       }
@@ -59,16 +57,36 @@ function forward(
         sum += e;
       }
       const inv = 1 / sum;
-      const yi = base + i * D;
+      acc.fill(0);
       for (let j = 0; j <= i; j++) {
         const w = p[row + j] * inv;
         p[row + j] = w;
         const vj = base + j * D;
-        for (let d = 0; d < D; d++) y[yi + d] += w * v[vj + d];
+        for (let d = 0; d < D; d++) acc[d] += w * v[vj + d];
       }
+      y.set(acc, base + i * D);
     }
   }
   return { y, p };
+}
+
+/** a[ao..ao+D) · b[bo..bo+D), four partial sums so the adds can overlap. */
+function dot(
+  a: Float32Array,
+  ao: number,
+  b: Float32Array,
+  bo: number,
+  D: number,
+): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
+  for (; d + 3 < D; d += 4) {
+    s0 += a[ao + d] * b[bo + d];
+    s1 += a[ao + d + 1] * b[bo + d + 1];
+    s2 += a[ao + d + 2] * b[bo + d + 2];
+    s3 += a[ao + d + 3] * b[bo + d + 3];
+  }
+  for (; d < D; d++) s0 += a[ao + d] * b[bo + d];
+  return s0 + s1 + s2 + s3;
 }
 
 function backward(
@@ -77,14 +95,14 @@ function backward(
   k: Float32Array,
   v: Float32Array,
   p: Float32Array,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
   BH: number,
   T: number,
   D: number,
   scale: number,
-): [Float32Array, Float32Array, Float32Array] {
-  const dq = new Float32Array(BH * T * D);
-  const dk = new Float32Array(BH * T * D);
-  const dv = new Float32Array(BH * T * D);
+): void {
   const dp = new Float32Array(T);
   for (let b = 0; b < BH; b++) {
     const base = b * T * D, pBase = b * T * T;
@@ -94,11 +112,8 @@ function backward(
       let c = 0;
       for (let j = 0; j <= i; j++) {
         const vj = base + j * D, w = p[row + j];
-        let s = 0;
-        for (let d = 0; d < D; d++) {
-          s += dy[gi + d] * v[vj + d];
-          dv[vj + d] += w * dy[gi + d];
-        }
+        const s = dot(dy, gi, v, vj, D);
+        for (let d = 0; d < D; d++) dv[vj + d] += w * dy[gi + d];
         dp[j] = s;
         c += w * s;
       }
@@ -113,7 +128,6 @@ function backward(
       }
     }
   }
-  return [dq, dk, dv];
 }
 
 /**
@@ -134,38 +148,64 @@ export function fusedCausalAttention(
   k: tf.Tensor3D,
   v: tf.Tensor3D,
 ): tf.Tensor3D {
-  const [BH, T, D] = q.shape;
   for (const [name, t] of [["k", k], ["v", v]] as const) {
-    if (t.shape[0] !== BH || t.shape[1] !== T || t.shape[2] !== D) {
+    if (t.shape.join() !== q.shape.join()) {
       throw new Error(
         `fusedCausalAttention: ${name} has shape [${t.shape}] but q has [${q.shape}]; they must match.`,
       );
     }
   }
+  return fusedCausalAttentionPacked(tf.stack([q, k, v]) as tf.Tensor4D);
+}
+
+/**
+ * {@link fusedCausalAttention} on q, k and v stacked as one (3, BH, T, D) tensor, the layout
+ * GPT's QKV projection produces: no unstacking forward, one gradient tensor backward.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fusedCausalAttentionPacked } from "./causal_kernel.ts";
+ * const qkv = tf.randomNormal([3, 2, 4, 8]) as tf.Tensor4D;
+ * console.log(fusedCausalAttentionPacked(qkv).shape); // [2, 4, 8]
+ * ```
+ */
+export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
+  if (qkv.rank !== 4 || qkv.shape[0] !== 3) {
+    throw new Error(
+      `fusedCausalAttentionPacked: expected (3, BH, T, D) stacked q, k, v, got [${qkv.shape}].`,
+    );
+  }
+  const [, BH, T, D] = qkv.shape;
+  const n = BH * T * D;
   const scale = 1 / Math.sqrt(D);
   const f = tf.customGrad((...args: unknown[]) => {
-    const [qt, kt, vt] = args as tf.Tensor3D[];
-    const qa = qt.dataSync() as Float32Array;
-    const ka = kt.dataSync() as Float32Array;
-    const va = vt.dataSync() as Float32Array;
+    const all = (args[0] as tf.Tensor).dataSync() as Float32Array;
+    const qa = all.subarray(0, n),
+      ka = all.subarray(n, 2 * n),
+      va = all.subarray(2 * n);
     const { y, p } = forward(qa, ka, va, BH, T, D, scale);
     return {
       value: tf.tensor3d(y, [BH, T, D]),
       gradFunc: (dy: tf.Tensor) => {
-        const grads = backward(
+        const grad = new Float32Array(3 * n);
+        backward(
           dy.dataSync() as Float32Array,
           qa,
           ka,
           va,
           p,
+          grad.subarray(0, n),
+          grad.subarray(n, 2 * n),
+          grad.subarray(2 * n),
           BH,
           T,
           D,
           scale,
         );
-        return grads.map((g) => tf.tensor3d(g, [BH, T, D]));
+        return [tf.tensor4d(grad, [3, BH, T, D])];
       },
     };
   });
-  return f(q, k, v) as tf.Tensor3D;
+  return f(qkv) as tf.Tensor3D;
 }

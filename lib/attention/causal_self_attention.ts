@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
 import {
   fusedAttentionAvailable,
-  fusedCausalAttention,
+  fusedCausalAttentionPacked,
 } from "./causal_kernel.ts";
 import { linear } from "../models/layers.ts";
 
@@ -89,17 +89,29 @@ export function causalSelfAttention(
   const qkv = linear(x, w.cAttnW, w.cAttnB); // (B*T, 3C)
   // (B*T, 3C) -> (B*T, 3nh, hs) -> (3nh, B*T, hs) -> three (nh*B, T, hs). Heads come first in
   // the batch order: a 3-D transpose is fast on wasm, the 5-D one a (b, head) order needs is not.
+  let present: LayerKV | undefined;
   const heads = tf.reshape(
     tf.transpose(tf.reshape(qkv, [N, 3 * nHead, hs]), [1, 0, 2]),
     [3, nHead * B, T, hs],
   );
-  const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
-  let k = kNew, v = vNew;
-  if (opts.past) {
-    k = tf.concat([opts.past.k, kNew], 1);
-    v = tf.concat([opts.past.v, vNew], 1);
+  const drop = opts.dropout ?? 0;
+  let y: tf.Tensor3D; // (nh*B, T, hs)
+  if (!opts.past && drop === 0 && fusedAttentionAvailable()) {
+    y = fusedCausalAttentionPacked(heads as tf.Tensor4D);
+  } else {
+    const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
+    let k = kNew, v = vNew;
+    if (opts.past) {
+      k = tf.concat([opts.past.k, kNew], 1);
+      v = tf.concat([opts.past.v, vNew], 1);
+    }
+    y = causalAttention(q, k, v, drop, opts.seed);
+    if (opts.cache) present = { k, v };
   }
-  const y = causalAttention(q, k, v, opts.dropout ?? 0, opts.seed); // (nh*B, T, hs)
+  if (opts.cache && !present) {
+    const [, k, v] = tf.unstack(heads) as tf.Tensor3D[];
+    present = { k, v };
+  }
   // (nh*B, T, hs) -> (nh, B*T, hs) -> (B*T, nh, hs) -> (B*T, C)
   const merged = tf.reshape(
     tf.transpose(tf.reshape(y, [nHead, N, hs]), [1, 0, 2]),
@@ -107,7 +119,7 @@ export function causalSelfAttention(
   );
   return {
     y: linear(merged as tf.Tensor2D, w.cProjW, w.cProjB),
-    present: opts.cache ? { k, v } : undefined,
+    present,
   };
 }
 
@@ -131,9 +143,6 @@ export function causalAttention(
   seed?: number,
 ): tf.Tensor3D {
   const Tq = q.shape[1], Tk = k.shape[1], hs = q.shape[2];
-  if (Tq === Tk && dropout === 0 && fusedAttentionAvailable()) {
-    return fusedCausalAttention(q, k, v);
-  }
   // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
   const scores = tf.add(
     tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)),

@@ -8,7 +8,8 @@
  *
  * {@link patchWasmKernels} registers the missing kernel and wraps the matmul kernels so that a
  * transposed operand is first materialised by the (fast, memory-bound) `Transpose` kernel. The
- * mathematics is unchanged; only the memory layout the fast path sees.
+ * mathematics is unchanged; only the memory layout the fast path sees. It also makes `Identity`
+ * (which autodiff runs on every tensor it saves) share the buffer instead of copying it.
  *
  * @module
  */
@@ -51,6 +52,7 @@ export function patchWasmKernels(): void {
   if (patched) return;
   patched = true;
   registerUnsortedSegmentSum();
+  shareIdentityData();
   for (const name of ["BatchMatMul", "_FusedMatMul"]) {
     wrapTransposedMatMul(name);
   }
@@ -80,6 +82,27 @@ function registerUnsortedSegmentSum(): void {
         for (let j = 0; j < inner; j++) o[dst + j] += xs[src + j];
       }
       return out;
+    },
+  });
+}
+
+// Autodiff clones (Identity) every tensor it saves for the backward pass; the stock wasm
+// Identity copies the buffer each time. Tensors are immutable, so sharing the buffer with a
+// reference count, as wasm's own Reshape does, is equivalent and free.
+function shareIdentityData(): void {
+  const original = tf.getKernel("Identity", "wasm");
+  if (!original) return;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    kernelName: "Identity",
+    backendName: "wasm",
+    setupFunc: original.setupFunc,
+    disposeFunc: original.disposeFunc,
+    kernelFunc: (args) => {
+      const x = (args.inputs as { x: Info }).x;
+      if (x.dtype === "string") return original.kernelFunc(args);
+      (args.backend as Backend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
   });
 }
