@@ -18,7 +18,15 @@ export const BOS = 1;
 export const EOS = 2;
 /** Unknown-word id, used only when asked for. */
 export const UNK = 3;
-/** The reserved tokens, in id order. */
+/**
+ * The reserved tokens, in id order.
+ *
+ * @example
+ * ```ts
+ * import { EOS, SPECIAL_TOKENS } from "./seq2seq_data.ts";
+ * console.log(SPECIAL_TOKENS[EOS]); // "<eos>"
+ * ```
+ */
 export const SPECIAL_TOKENS = ["<pad>", "<bos>", "<eos>", "<unk>"] as const;
 
 /** What to do with a word the vocabulary lacks: throw (default) or map it to `<unk>`. */
@@ -91,7 +99,15 @@ export class Vocab {
   }
 }
 
-/** Words of a sentence: split on runs of whitespace. */
+/**
+ * Words of a sentence: split on runs of whitespace.
+ *
+ * @example
+ * ```ts
+ * import { splitWords } from "./seq2seq_data.ts";
+ * console.log(splitWords("  let's   go ")); // ["let's", "go"]
+ * ```
+ */
 export function splitWords(sentence: string): string[] {
   const t = sentence.trim();
   return t === "" ? [] : t.split(/\s+/);
@@ -190,7 +206,16 @@ export function makeBatch(
   };
 }
 
-/** Disposes every tensor of a batch. */
+/**
+ * Disposes every tensor of a batch.
+ *
+ * @example
+ * ```ts
+ * import { disposeBatch, makeBatch, Vocab } from "./seq2seq_data.ts";
+ * const v = Vocab.fromSentences(["a b"]);
+ * disposeBatch(makeBatch([{ source: "a b", target: "b a" }], v, v, 4, 4));
+ * ```
+ */
 export function disposeBatch(batch: EncodedSources | Seq2SeqBatch): void {
   tf.dispose(Object.values(batch).filter((t) => t instanceof tf.Tensor));
 }
