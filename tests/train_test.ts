@@ -10,11 +10,13 @@ import {
   assertThrows,
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { loadCheckpoint } from "../lib/checkpoint/mod.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoint/mod.ts";
+import { BatchSampler } from "../lib/data/mod.ts";
 import {
   AdamW,
   clipByGlobalNorm,
   cosineSchedule,
+  DEFAULT_TRAIN_CONFIG,
   type TrainableModel,
   type TrainConfig,
   Trainer,
@@ -662,4 +664,123 @@ Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags"
   );
   assertEquals(mismatch.code, 1);
   assertStringIncludes(mismatch.text, "different model config");
+});
+
+const hasTorch = (() => {
+  try {
+    return new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import torch"],
+    }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "trainer: each step matches PyTorch's AdamW + clip_grad_norm_ on the same GPT and batches",
+  ignore: !hasTorch, // needs Debian's python3-torch
+  fn: async () => {
+    const cfg = gptConfig("notes-small", { vocabSize: V });
+    const model = new GPT(cfg, { seed: 11 });
+    const config: TrainConfig = {
+      ...DEFAULT_TRAIN_CONFIG,
+      ...small,
+      maxIters: 8,
+      lrDecayIters: 8,
+      warmupIters: 2,
+      lr: 1e-2,
+      minLr: 1e-3,
+      evalInterval: 100,
+      evalIters: 1,
+      gradClip: 0.5,
+    };
+    const dir = await Deno.makeTempDir({ dir: ROOT });
+    await saveCheckpoint(`${dir}/init`, {
+      weights: model.params,
+      meta: { model: { type: "gpt", config: { ...cfg } }, step: 0 },
+    });
+    // The batches the trainer will draw: same sampler, same seed.
+    const sampler = new BatchSampler(
+      train,
+      config.blockSize,
+      config.batchSize,
+      config.seed,
+    );
+    const rows = (a: Int32Array) =>
+      Array.from({ length: config.batchSize }, (_, b) => [
+        ...a.subarray(b * config.blockSize, (b + 1) * config.blockSize),
+      ]);
+    const xs: number[][][] = [], ys: number[][][] = [];
+    for (let s = 0; s < config.maxIters; s++) {
+      const { x, y } = sampler.next();
+      xs.push(rows(x));
+      ys.push(rows(y));
+    }
+    const norms: number[] = [];
+    const trainer = new Trainer({
+      model,
+      train,
+      val,
+      config,
+      progress: false,
+      onStep: (e) => {
+        norms.push(e.gradNorm);
+      },
+    });
+    const steps = {
+      x: xs,
+      y: ys,
+      lr: xs.map((_, s) => trainer.lrAt(s)),
+      betas: [config.beta1, config.beta2],
+      eps: config.eps,
+      weightDecay: config.weightDecay,
+      gradClip: config.gradClip,
+    };
+    await Deno.writeTextFile(`${dir}/steps.json`, JSON.stringify(steps));
+    const run = await new Deno.Command("/usr/bin/python3", {
+      args: [
+        "scripts/pt_train_steps.py",
+        `${dir}/init`,
+        `${dir}/steps.json`,
+        `${dir}/ref.json`,
+      ],
+    }).output();
+    assert(run.success, new TextDecoder().decode(run.stderr));
+    const ref = JSON.parse(await Deno.readTextFile(`${dir}/ref.json`));
+    const result = await trainer.run();
+    assert(
+      norms.some((n) => n > config.gradClip),
+      `clipping never engaged: ${norms}`,
+    );
+    for (let s = 0; s < config.maxIters; s++) {
+      assertAlmostEquals(
+        result.losses[s],
+        ref.losses[s],
+        1e-4,
+        `loss at step ${s}`,
+      );
+      assertAlmostEquals(
+        norms[s],
+        ref.gradNorms[s],
+        1e-3 * ref.gradNorms[s],
+        `norm at ${s}`,
+      );
+    }
+    let worst = 0;
+    for (const [name, p] of model.params) {
+      const ours = await p.data(), theirs = ref.weights[name] as number[];
+      for (let i = 0; i < ours.length; i++) {
+        worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+      }
+    }
+    assertLess(
+      worst,
+      1e-4,
+      `max |weight difference| after ${config.maxIters} steps: ${worst}`,
+    );
+    trainer.dispose();
+    model.dispose();
+  },
 });
