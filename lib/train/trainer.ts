@@ -213,8 +213,10 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-// Batches evaluated per forward pass (see evaluate).
+// Small batches are evaluated up to 4 at a time, within this many tokens per forward pass
+// (so large models never get a larger activation footprint than training already has).
 const EVAL_GROUP = 4;
+const EVAL_GROUP_TOKENS = 4096;
 
 function validate(c: TrainConfig): void {
   const ints = [
@@ -372,11 +374,18 @@ export class Trainer {
         batchSize,
         seed + (split === "train" ? 1 : 2) * 7919,
       );
+      const group = Math.max(
+        1,
+        Math.min(
+          EVAL_GROUP,
+          Math.floor(EVAL_GROUP_TOKENS / (batchSize * blockSize)),
+        ),
+      );
       let sum = tf.scalar(0);
       for (let done = 0; done < evalIters;) {
         // Several batches in one forward pass: larger matmuls run faster per row, and the mean
         // over equal-sized batches stacked together is the mean of their means.
-        const n = Math.min(EVAL_GROUP, evalIters - done);
+        const n = Math.min(group, evalIters - done);
         const next = tf.tidy(() => {
           const xs: tf.Tensor2D[] = [], ys: tf.Tensor2D[] = [];
           for (let i = 0; i < n; i++) {
