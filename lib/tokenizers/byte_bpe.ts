@@ -17,6 +17,7 @@ import { bytesToChars, charsToBytes, GPT2_PATTERN } from "./byte_unicode.ts";
 import { learnByteMerges } from "./byte_bpe_train.ts";
 import { gpt2ChunkEnd, splitChunks } from "./gpt2_split.ts";
 import { PairHeap } from "./heap.ts";
+import { PairMap } from "./pair_map.ts";
 
 /**
  * Which special tokens `ByteBPE.encode` may meet in its input, following tiktoken's rules.
@@ -80,6 +81,7 @@ export interface ByteBPEParts {
 }
 
 const CACHE_LIMIT = 100_000;
+const SHORT_CHUNK = 64; // bytes; beyond this the quadratic rescan loses to the heap
 
 /**
  * Byte-level BPE tokenizer: GPT-2's regex pre-split and byte alphabet, merges either learned with
@@ -102,7 +104,7 @@ export class ByteBPE implements Tokenizer {
   readonly #byteToId = new Int32Array(256);
   readonly #merges: [number, number, number][];
   readonly #mergeId: Int32Array; // rank -> resulting id
-  readonly #rank = new Map<number, number>(); // left * n + right -> rank
+  readonly #rank: PairMap; // (left, right) -> rank
   readonly #special = new Map<string, number>();
   readonly #specialById = new Map<number, string>();
   readonly #pattern: string;
@@ -154,17 +156,17 @@ export class ByteBPE implements Tokenizer {
       );
     }
     this.#mergeId = new Int32Array(merges.length);
+    this.#rank = new PairMap(merges.length);
     const made = new Uint8Array(n);
-    merges.forEach(([a, b, id], r) => {
-      const ok = [a, b, id].every((x) =>
-        Number.isInteger(x) && x >= 0 && x < n
-      );
-      if (!ok) {
+    const isId = (x: number) => Number.isInteger(x) && x >= 0 && x < n;
+    for (let r = 0; r < merges.length; r++) {
+      const [a, b, id] = merges[r];
+      if (!isId(a) || !isId(b) || !isId(id)) {
         throw new Error(
           `ByteBPE: merge ${r} [${a}, ${b}, ${id}] names an id outside [0, ${n}).`,
         );
       }
-      const [ta, tb, t] = [vocab[a], vocab[b], vocab[id]];
+      const ta = vocab[a], tb = vocab[b], t = vocab[id];
       if (
         t.length !== ta.length + tb.length || !startsWith(t, ta, 0) ||
         !startsWith(t, tb, ta.length)
@@ -172,19 +174,18 @@ export class ByteBPE implements Tokenizer {
         throw new Error(
           `ByteBPE: merge ${r} joins ${show(ta)} + ${
             show(tb)
-          } into id ${id}, which is ${show(t)}; ` +
-            `the vocabulary and merges do not belong together.`,
+          } into id ${id}, which is ` +
+            `${show(t)}; the vocabulary and merges do not belong together.`,
         );
       }
       if (made[id]++ || t.length === 1) {
         throw new Error(`ByteBPE: merge ${r} re-creates token ${id}.`);
       }
-      if (this.#rank.has(a * n + b)) {
+      if (!this.#rank.set(a, b, r)) {
         throw new Error(`ByteBPE: merge ${r} repeats an earlier pair.`);
       }
-      this.#rank.set(a * n + b, r);
       this.#mergeId[r] = id;
-    });
+    }
     this.#vocab = vocab.slice();
     this.#merges = merges.map(([a, b, id]) => [a, b, id]);
     for (const [name, id] of Object.entries(specialTokens)) {
@@ -659,44 +660,84 @@ export class ByteBPE implements Tokenizer {
 
   /** BPE inside one chunk: repeatedly apply the lowest-ranked merge present, leftmost first. */
   #mergeChunk(chunk: string): number[] {
+    let ascii = chunk.length <= SHORT_CHUNK;
+    for (let i = 0; ascii && i < chunk.length; i++) {
+      ascii = chunk.charCodeAt(i) < 128;
+    }
+    if (ascii) { // ASCII is its own UTF-8: skip the encoder for the common case
+      const ids: number[] = [];
+      for (let i = 0; i < chunk.length; i++) {
+        ids.push(this.#byteToId[chunk.charCodeAt(i)]);
+      }
+      return this.#mergeShort(ids);
+    }
     const bytes = this.#utf8.encode(chunk);
-    const len = bytes.length, n = this.#vocab.length, rank = this.#rank;
-    const sym = new Int32Array(len),
+    const ids = Array.from(bytes, (b) => this.#byteToId[b]);
+    return ids.length <= SHORT_CHUNK
+      ? this.#mergeShort(ids)
+      : this.#mergeLong(ids);
+  }
+
+  /** Short chunks (nearly all words): rescan a small array of pair ranks for the minimum. */
+  #mergeShort(ids: number[]): number[] {
+    const rank = this.#rank;
+    const ranks: number[] = []; // ranks[i]: rank of the pair (ids[i], ids[i + 1]); -1 if none
+    for (let i = 0; i + 1 < ids.length; i++) {
+      ranks.push(rank.get(ids[i], ids[i + 1]));
+    }
+    for (;;) {
+      let at = -1, best = -1;
+      for (let i = 0; i < ranks.length; i++) {
+        const r = ranks[i];
+        if (r >= 0 && (best < 0 || r < best)) best = ranks[at = i];
+      }
+      if (at < 0) return ids;
+      ids[at] = this.#mergeId[best];
+      ids.splice(at + 1, 1);
+      ranks.splice(at, 1);
+      if (at < ranks.length) ranks[at] = rank.get(ids[at], ids[at + 1]);
+      if (at > 0) ranks[at - 1] = rank.get(ids[at - 1], ids[at]);
+    }
+  }
+
+  /** Long chunks (runs of spaces, digits, symbols): a heap keeps each merge O(log n). */
+  #mergeLong(ids: number[]): number[] {
+    const len = ids.length, rank = this.#rank;
+    const sym = Int32Array.from(ids),
       next = new Int32Array(len),
       prev = new Int32Array(len);
     for (let i = 0; i < len; i++) {
-      sym[i] = this.#byteToId[bytes[i]];
       next[i] = i + 1 < len ? i + 1 : -1;
       prev[i] = i - 1;
     }
     // Heap of (rank, left position); stale entries are detected by re-reading the rank.
     const heap = new PairHeap();
     for (let i = 0; i + 1 < len; i++) {
-      const r = rank.get(sym[i] * n + sym[i + 1]);
-      if (r !== undefined) heap.push(r, i);
+      const r = rank.get(sym[i], sym[i + 1]);
+      if (r >= 0) heap.push(r, i);
     }
     while (heap.pop()) {
       const r = heap.key, i = heap.tie;
       const j = next[i];
-      if (sym[i] < 0 || j < 0 || rank.get(sym[i] * n + sym[j]) !== r) continue;
+      if (sym[i] < 0 || j < 0 || rank.get(sym[i], sym[j]) !== r) continue;
       const id = this.#mergeId[r], k = next[j];
       sym[i] = id;
       sym[j] = -1;
       next[i] = k;
       if (k >= 0) {
         prev[k] = i;
-        const rr = rank.get(id * n + sym[k]);
-        if (rr !== undefined) heap.push(rr, i);
+        const rr = rank.get(id, sym[k]);
+        if (rr >= 0) heap.push(rr, i);
       }
       const p = prev[i];
       if (p >= 0) {
-        const rl = rank.get(sym[p] * n + id);
-        if (rl !== undefined) heap.push(rl, p);
+        const rl = rank.get(sym[p], id);
+        if (rl >= 0) heap.push(rl, p);
       }
     }
-    const ids: number[] = [];
-    for (let i = 0; i >= 0; i = next[i]) ids.push(sym[i]);
-    return ids;
+    const out: number[] = [];
+    for (let i = 0; i >= 0; i = next[i]) out.push(sym[i]);
+    return out;
   }
 }
 

@@ -88,9 +88,17 @@ export function bytesToChars(bytes: ArrayLike<number>): string {
 export function charsToBytes(chars: string): Uint8Array | null {
   const out = new Uint8Array(chars.length);
   for (let i = 0; i < chars.length; i++) {
-    const b = CHAR_TO_BYTE.get(chars[i]);
-    if (b === undefined) return null;
+    const c = chars.charCodeAt(i);
+    const b = c < CODE_TO_BYTE.length ? CODE_TO_BYTE[c] : -1;
+    if (b < 0) return null;
     out[i] = b;
   }
   return out;
 }
+
+// Char code -> byte (-1: not in the alphabet); a flat table because loading GPT-2 reads 50k tokens.
+const CODE_TO_BYTE = (() => {
+  const table = new Int16Array(256 + 68).fill(-1);
+  BYTE_TO_CHAR.forEach((ch, b) => table[ch.charCodeAt(0)] = b);
+  return table;
+})();

@@ -10,9 +10,10 @@ import { GPT2_PATTERN } from "./byte_unicode.ts";
 
 const OTHER = 0, LETTER = 1, NUMBER = 2, SPACE = 3;
 
-// Class of every BMP code unit, computed once with the same regex classes the pattern uses, so
-// JavaScript's own \s, \p{L} and \p{N} decide. Astral code points are classified on demand.
-let bmp: Uint8Array | undefined;
+// Class of each BMP code unit, filled in on first sight with the same regex classes the pattern
+// uses, so JavaScript's own \s, \p{L} and \p{N} decide. Astral code points go in a map.
+const UNSEEN = 255;
+const bmp = new Uint8Array(65536).fill(UNSEEN);
 const astral = new Map<number, number>();
 const IS_LETTER = /^\p{L}$/u, IS_NUMBER = /^\p{N}$/u, IS_SPACE = /^\s$/u;
 
@@ -26,20 +27,17 @@ function classify(ch: string): number {
     : OTHER;
 }
 
-function bmpTable(): Uint8Array {
-  if (bmp === undefined) {
-    bmp = new Uint8Array(65536);
-    for (let c = 0; c < 65536; c++) {
-      if (c < 0xd800 || c > 0xdfff) bmp[c] = classify(String.fromCharCode(c));
-    }
-  }
-  return bmp;
-}
-
 /** Class of the code point starting at `i` (0 other, 1 letter, 2 number, 3 whitespace). */
 function classAt(text: string, i: number, table: Uint8Array): number {
   const c = text.charCodeAt(i);
-  if (c < 0xd800 || c > 0xdbff) return table[c];
+  if (c < 0xd800 || c > 0xdbff) {
+    const k = table[c];
+    return k !== UNSEEN
+      ? k
+      : (table[c] = c >= 0xdc00 && c <= 0xdfff
+        ? OTHER
+        : classify(String.fromCharCode(c)));
+  }
   const cp = text.codePointAt(i)!;
   let k = astral.get(cp);
   if (k === undefined) {
@@ -78,7 +76,7 @@ function runEnd(text: string, i: number, k: number, table: Uint8Array): number {
  * ```
  */
 export function gpt2ChunkEnd(text: string, start: number): number {
-  const table = bmpTable();
+  const table = bmp;
   const n = text.length;
   const c = text.charCodeAt(start);
   if (c === 39 && start + 1 < n) { // 's 't 're 've 'm 'll 'd
