@@ -10,6 +10,7 @@ import {
   figureBundle,
   figurePage,
   formatDuration,
+  inJupyter,
   isSmoke,
   latexMatrix,
   latexSource,
@@ -74,8 +75,18 @@ Deno.test("isSmoke reads LLM_SMOKE", () => {
 });
 
 Deno.test("figurePage inlines plotly.js and the figure", () => {
-  const html = figurePage({ data: [{ y: [1, 2] }], layout: { title: "</script> t" } });
+  const html = figurePage({
+    data: [{ y: [1, 2] }],
+    layout: { title: "</script> t" },
+  });
   assertStringIncludes(html, "Plotly.newPlot");
   assertStringIncludes(html, "<title>&lt;/script&gt; t</title>");
   assert(html.length > 1_000_000, "plotly.js should be inlined");
+});
+
+Deno.test("outside Jupyter, inJupyter is false and a default progress bar does not throw", async () => {
+  assert(!inJupyter());
+  const bar = new ProgressBar(2, { minIntervalMs: 0 });
+  await bar.update(1);
+  await bar.finish();
 });

@@ -48,8 +48,12 @@ interface JupyterApi {
 }
 
 function jupyterApi(): JupyterApi | undefined {
-  // Deno.jupyter exists only inside the kernel.
-  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+  // Deno.jupyter exists only inside the kernel; elsewhere reading it throws.
+  try {
+    return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type Displayable,
   displayable,
   escapeHtml,
+  inJupyter,
   type MimeBundle,
 } from "./display.ts";
 import { type Figure, figureToSvg, titleText, type Trace } from "./svg.ts";
@@ -111,7 +112,7 @@ export class LivePlot {
   /** Replaces the figure; in Jupyter the same output is redrawn. */
   async update(figure: Figure): Promise<void> {
     this.#last = figure;
-    if (!(Deno as unknown as { jupyter?: unknown }).jupyter) return;
+    if (!inJupyter()) return;
     await display(plot(figure), { displayId: this.#id, update: this.#shown });
     this.#shown = true;
   }
