@@ -12,7 +12,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend, setTransposedMatMulRewrite } from "../lib/backend/mod.ts";
+import {
+  initBackend,
+  setIdentitySharing,
+  setTransposedMatMulRewrite,
+} from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
@@ -47,7 +51,9 @@ function makeStep(model: GPT, loss: LossFn, naive: boolean) {
   const vars = [...model.params.values()];
   return (x: tf.Tensor2D, y: tf.Tensor2D): { ms: number; loss: number } => {
     const wasm = tf.getBackend() === "wasm";
+    // The naive run sees the stock wasm kernels (only the missing gather gradient is added).
     const previous = wasm ? setTransposedMatMulRewrite(!naive) : true;
+    const previousShare = wasm ? setIdentitySharing(!naive) : true;
     const t0 = performance.now();
     const value = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => loss(model, x, y), vars);
@@ -60,7 +66,10 @@ function makeStep(model: GPT, loss: LossFn, naive: boolean) {
     });
     const lossValue = value.dataSync()[0]; // waits for the step to finish
     const ms = performance.now() - t0;
-    if (wasm) setTransposedMatMulRewrite(previous);
+    if (wasm) {
+      setTransposedMatMulRewrite(previous);
+      setIdentitySharing(previousShare);
+    }
     value.dispose();
     return { ms, loss: lossValue };
   };

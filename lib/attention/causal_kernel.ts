@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
 
 /** Backends whose tensors live in (or copy cheaply to) JavaScript memory. */
 const CPU_SIDE = new Set(["wasm", "cpu"]);
@@ -68,6 +69,80 @@ function forward(
     }
   }
   return { y, p };
+}
+
+/** Row-wise softmax of the lower triangle of each (T, T) block of `p`, in place. */
+function softmaxLower(p: Float32Array, BH: number, T: number): void {
+  for (let b = 0; b < BH; b++) {
+    for (let i = 0; i < T; i++) {
+      const row = b * T * T + i * T;
+      let max = -Infinity;
+      for (let j = 0; j <= i; j++) if (p[row + j] > max) max = p[row + j];
+      let sum = 0;
+      for (let j = 0; j <= i; j++) {
+        const e = Math.exp(p[row + j] - max);
+        p[row + j] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j <= i; j++) p[row + j] *= inv;
+    }
+  }
+}
+
+/** {@link forward} for even T, through the 2x2-blocked products. */
+function forwardBlocked(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  BH: number,
+  T: number,
+  D: number,
+  scale: number,
+): { y: Float32Array; p: Float32Array } {
+  const y = new Float32Array(BH * T * D);
+  const p = new Float32Array(BH * T * T);
+  for (let b = 0; b < BH; b++) {
+    lowerScores(q, b * T * D, k, b * T * D, p, b * T * T, T, D, scale);
+  }
+  softmaxLower(p, BH, T);
+  for (let b = 0; b < BH; b++) {
+    lowerMul(p, b * T * T, v, b * T * D, y, b * T * D, T, D);
+  }
+  return { y, p };
+}
+
+/** {@link backward} for even T, through the 2x2-blocked products. */
+function backwardBlocked(
+  dy: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  p: Float32Array,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+  BH: number,
+  T: number,
+  D: number,
+  scale: number,
+): void {
+  const ds = new Float32Array(T * T); // upper triangle stays 0
+  for (let b = 0; b < BH; b++) {
+    const base = b * T * D, pBase = b * T * T;
+    lowerMulT(p, pBase, dy, base, dv, base, T, D); // dV = Pᵀ dY
+    lowerScores(dy, base, v, base, ds, 0, T, D, 1); // dP = dY Vᵀ (lower part)
+    for (let i = 0; i < T; i++) {
+      const row = pBase + i * T, r = i * T;
+      let c = 0;
+      for (let j = 0; j <= i; j++) c += p[row + j] * ds[r + j];
+      for (let j = 0; j <= i; j++) {
+        ds[r + j] = p[row + j] * (ds[r + j] - c) * scale;
+      }
+    }
+    lowerMul(ds, 0, k, base, dq, base, T, D); // dQ = dS K
+    lowerMulT(ds, 0, q, base, dk, base, T, D); // dK = dSᵀ Q
+  }
 }
 
 /** a[ao..ao+D) · b[bo..bo+D), four partial sums so the adds can overlap. */
@@ -184,12 +259,22 @@ export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
     const qa = all.subarray(0, n),
       ka = all.subarray(n, 2 * n),
       va = all.subarray(2 * n);
-    const { y, p } = forward(qa, ka, va, BH, T, D, scale);
+    // Even T takes the blocked loops (2x2 register blocks need row pairs).
+    const blocked = T % 2 === 0;
+    const { y, p } = (blocked ? forwardBlocked : forward)(
+      qa,
+      ka,
+      va,
+      BH,
+      T,
+      D,
+      scale,
+    );
     return {
       value: tf.tensor3d(y, [BH, T, D]),
       gradFunc: (dy: tf.Tensor) => {
         const grad = new Float32Array(3 * n);
-        backward(
+        (blocked ? backwardBlocked : backward)(
           dy.dataSync() as Float32Array,
           qa,
           ka,

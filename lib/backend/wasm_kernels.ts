@@ -21,6 +21,7 @@ type Info = tf.TensorInfo;
 
 let patched = false;
 let transposeRewrite = true;
+let identitySharing = true;
 
 /**
  * Turns the transposed-matmul rewrite on or off (it is on once {@link patchWasmKernels} ran).
@@ -36,6 +37,23 @@ let transposeRewrite = true;
 export function setTransposedMatMulRewrite(enabled: boolean): boolean {
   const previous = transposeRewrite;
   transposeRewrite = enabled;
+  return previous;
+}
+
+/**
+ * Turns buffer sharing in `Identity` on or off (on once {@link patchWasmKernels} ran); off, the
+ * stock kernel copies. For benchmarks that time the unpatched backend.
+ *
+ * @example
+ * ```ts
+ * import { setIdentitySharing } from "./wasm_kernels.ts";
+ * const before = setIdentitySharing(false);
+ * setIdentitySharing(before);
+ * ```
+ */
+export function setIdentitySharing(enabled: boolean): boolean {
+  const previous = identitySharing;
+  identitySharing = enabled;
   return previous;
 }
 
@@ -100,7 +118,7 @@ function shareIdentityData(): void {
     disposeFunc: original.disposeFunc,
     kernelFunc: (args) => {
       const x = (args.inputs as { x: Info }).x;
-      if (x.dtype === "string") return original.kernelFunc(args);
+      if (!identitySharing || x.dtype === "string") return original.kernelFunc(args);
       (args.backend as Backend).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
