@@ -5,6 +5,7 @@ import {
   GPT2_PATTERN,
   learnByteMerges,
   PairHeap,
+  PairMap,
   tokenizerFromJSON,
 } from "../lib/tokenizers/mod.ts";
 import {
@@ -312,4 +313,31 @@ Deno.test("PairHeap pops in (key, tie) order under random pushes", () => {
       },
     ),
   );
+});
+
+Deno.test("PairMap behaves like a Map of pairs, and refuses duplicates and overflow", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(60_000), fc.nat(60_000), fc.nat(1e6)), {
+        maxLength: 300,
+      }),
+      (entries) => {
+        const map = new PairMap(entries.length);
+        const ref = new Map<string, number>();
+        for (const [a, b, v] of entries) {
+          const fresh = !ref.has(`${a},${b}`);
+          assertEquals(map.set(a, b, v), fresh);
+          if (fresh) ref.set(`${a},${b}`, v);
+        }
+        assertEquals(map.size, ref.size);
+        for (const [a, b] of entries) {
+          assertEquals(map.get(a, b), ref.get(`${a},${b}`));
+          assertEquals(map.get(b + 60_001, a), -1);
+        }
+      },
+    ),
+  );
+  const full = new PairMap(1);
+  full.set(1, 2, 3);
+  assertThrows(() => full.set(2, 1, 3), RangeError, "full");
 });

@@ -117,6 +117,16 @@ Deno.test("property: Char and Word tokenizers rebuild identically from JSON", ()
   );
 });
 
+Deno.test("Char and Word vocabularies are deterministic", () => {
+  assertEquals(
+    JSON.stringify(CharTokenizer.fromText(corpus)),
+    JSON.stringify(CharTokenizer.fromText(corpus)),
+  );
+  const a = WordTokenizer.fromText(corpus, { vocabSize: 300 }),
+    b = WordTokenizer.fromText(corpus, { vocabSize: 300 });
+  assertEquals(JSON.stringify(a), JSON.stringify(b));
+});
+
 Deno.test("Char and Word tokenizers: bad input gives clear errors", () => {
   assertThrows(() => CharTokenizer.fromText(""), Error, "corpus is empty");
   assertThrows(() => WordTokenizer.fromText(" \n\t"), Error, "has no words");

@@ -43,6 +43,7 @@ export {
 } from "./byte_unicode.ts";
 export { gpt2ChunkEnd, gpt2Split, splitChunks } from "./gpt2_split.ts";
 export { PairHeap } from "./heap.ts";
+export { PairMap } from "./pair_map.ts";
 export { learnByteMerges } from "./byte_bpe_train.ts";
 export {
   ByteBPE,
