@@ -16,7 +16,8 @@ import {
 import { bytesToChars, charsToBytes, GPT2_PATTERN } from "./byte_unicode.ts";
 import { learnByteMerges } from "./byte_bpe_train.ts";
 import { gpt2ChunkEnd, splitChunks } from "./gpt2_split.ts";
-import { PairHeap } from "./heap.ts";
+import { mergeChunk } from "./byte_bpe_merge.ts";
+import { parseGPT2Files } from "./gpt2_files.ts";
 import { PairMap } from "./pair_map.ts";
 
 /**
@@ -81,7 +82,6 @@ export interface ByteBPEParts {
 }
 
 const CACHE_LIMIT = 100_000;
-const SHORT_CHUNK = 64; // bytes; beyond this the quadratic rescan loses to the heap
 
 /**
  * Byte-level BPE tokenizer: GPT-2's regex pre-split and byte alphabet, merges either learned with
@@ -304,112 +304,7 @@ export class ByteBPE implements Tokenizer {
     vocabBpe: string,
     specialTokens: readonly string[] = ["<|endoftext|>"],
   ): ByteBPE {
-    let encoder: unknown = encoderJson;
-    if (typeof encoderJson === "string") {
-      try {
-        encoder = JSON.parse(encoderJson);
-      } catch (e) {
-        throw new Error(
-          `ByteBPE: encoder.json is not valid JSON: ${(e as Error).message}`,
-        );
-      }
-    }
-    if (
-      encoder === null || typeof encoder !== "object" || Array.isArray(encoder)
-    ) {
-      throw new Error(
-        `ByteBPE: encoder.json must hold an object of token -> id, got ${
-          describe(encoder)
-        }.`,
-      );
-    }
-    if (typeof vocabBpe !== "string") {
-      throw new Error(
-        `ByteBPE: vocab.bpe must be the file's text, got ${
-          describe(vocabBpe)
-        }.`,
-      );
-    }
-    const vocab: Uint8Array[] = [];
-    const idOf = new Map<string, number>();
-    const specials: Record<string, number> = {};
-    for (
-      const [token, id] of Object.entries(encoder as Record<string, unknown>)
-    ) {
-      if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
-        throw new Error(
-          `ByteBPE: encoder.json maps ${describe(token)} to ${
-            describe(id)
-          }, not an id.`,
-        );
-      }
-      if (specialTokens.includes(token)) {
-        specials[token] = id;
-        continue;
-      }
-      const bytes = charsToBytes(token);
-      if (bytes === null || bytes.length === 0) {
-        throw new Error(
-          `ByteBPE: encoder.json entry ${
-            describe(token)
-          } is not spelled in GPT-2's byte alphabet; ` +
-            `is this a byte-level BPE encoder.json?`,
-        );
-      }
-      if (vocab[id] !== undefined) {
-        throw new Error(`ByteBPE: encoder.json gives id ${id} twice.`);
-      }
-      vocab[id] = bytes;
-      idOf.set(token, id);
-    }
-    for (let id = 0; id < vocab.length; id++) {
-      if (vocab[id] === undefined) {
-        throw new Error(
-          `ByteBPE: encoder.json has no token with id ${id} (ids must be 0..n-1).`,
-        );
-      }
-    }
-    const lines = vocabBpe.split("\n");
-    if (!lines[0].startsWith("#version")) {
-      throw new Error(
-        `ByteBPE: vocab.bpe should start with a "#version" line, got ${
-          describe(lines[0])
-        }.`,
-      );
-    }
-    const merges: [number, number, number][] = [];
-    for (let ln = 1; ln < lines.length; ln++) {
-      const line = lines[ln];
-      if (line === "") continue;
-      const parts = line.split(" ");
-      if (parts.length !== 2) {
-        throw new Error(
-          `ByteBPE: vocab.bpe line ${ln + 1} is ${
-            describe(line)
-          }, not "left right".`,
-        );
-      }
-      const [a, b, ab] = [
-        idOf.get(parts[0]),
-        idOf.get(parts[1]),
-        idOf.get(parts[0] + parts[1]),
-      ];
-      if (a === undefined || b === undefined || ab === undefined) {
-        const absent = [parts[0], parts[1], parts[0] + parts[1]].find((s) =>
-          !idOf.has(s)
-        );
-        throw new Error(
-          `ByteBPE: vocab.bpe line ${ln + 1} merges ${describe(parts[0])} + ${
-            describe(parts[1])
-          }, ` +
-            `but encoder.json has no ${
-              describe(absent)
-            }; the two files do not belong together.`,
-        );
-      }
-      merges.push([a, b, ab]);
-    }
-    return new ByteBPE({ vocab, merges, specialTokens: specials });
+    return new ByteBPE(parseGPT2Files(encoderJson, vocabBpe, specialTokens));
   }
 
   /**
@@ -660,84 +555,19 @@ export class ByteBPE implements Tokenizer {
 
   /** BPE inside one chunk: repeatedly apply the lowest-ranked merge present, leftmost first. */
   #mergeChunk(chunk: string): number[] {
-    let ascii = chunk.length <= SHORT_CHUNK;
+    let ascii = true;
     for (let i = 0; ascii && i < chunk.length; i++) {
       ascii = chunk.charCodeAt(i) < 128;
     }
+    const ids: number[] = [];
     if (ascii) { // ASCII is its own UTF-8: skip the encoder for the common case
-      const ids: number[] = [];
       for (let i = 0; i < chunk.length; i++) {
         ids.push(this.#byteToId[chunk.charCodeAt(i)]);
       }
-      return this.#mergeShort(ids);
+    } else {
+      for (const b of this.#utf8.encode(chunk)) ids.push(this.#byteToId[b]);
     }
-    const bytes = this.#utf8.encode(chunk);
-    const ids = Array.from(bytes, (b) => this.#byteToId[b]);
-    return ids.length <= SHORT_CHUNK
-      ? this.#mergeShort(ids)
-      : this.#mergeLong(ids);
-  }
-
-  /** Short chunks (nearly all words): rescan a small array of pair ranks for the minimum. */
-  #mergeShort(ids: number[]): number[] {
-    const rank = this.#rank;
-    const ranks: number[] = []; // ranks[i]: rank of the pair (ids[i], ids[i + 1]); -1 if none
-    for (let i = 0; i + 1 < ids.length; i++) {
-      ranks.push(rank.get(ids[i], ids[i + 1]));
-    }
-    for (;;) {
-      let at = -1, best = -1;
-      for (let i = 0; i < ranks.length; i++) {
-        const r = ranks[i];
-        if (r >= 0 && (best < 0 || r < best)) best = ranks[at = i];
-      }
-      if (at < 0) return ids;
-      ids[at] = this.#mergeId[best];
-      ids.splice(at + 1, 1);
-      ranks.splice(at, 1);
-      if (at < ranks.length) ranks[at] = rank.get(ids[at], ids[at + 1]);
-      if (at > 0) ranks[at - 1] = rank.get(ids[at - 1], ids[at]);
-    }
-  }
-
-  /** Long chunks (runs of spaces, digits, symbols): a heap keeps each merge O(log n). */
-  #mergeLong(ids: number[]): number[] {
-    const len = ids.length, rank = this.#rank;
-    const sym = Int32Array.from(ids),
-      next = new Int32Array(len),
-      prev = new Int32Array(len);
-    for (let i = 0; i < len; i++) {
-      next[i] = i + 1 < len ? i + 1 : -1;
-      prev[i] = i - 1;
-    }
-    // Heap of (rank, left position); stale entries are detected by re-reading the rank.
-    const heap = new PairHeap();
-    for (let i = 0; i + 1 < len; i++) {
-      const r = rank.get(sym[i], sym[i + 1]);
-      if (r >= 0) heap.push(r, i);
-    }
-    while (heap.pop()) {
-      const r = heap.key, i = heap.tie;
-      const j = next[i];
-      if (sym[i] < 0 || j < 0 || rank.get(sym[i], sym[j]) !== r) continue;
-      const id = this.#mergeId[r], k = next[j];
-      sym[i] = id;
-      sym[j] = -1;
-      next[i] = k;
-      if (k >= 0) {
-        prev[k] = i;
-        const rr = rank.get(id, sym[k]);
-        if (rr >= 0) heap.push(rr, i);
-      }
-      const p = prev[i];
-      if (p >= 0) {
-        const rl = rank.get(sym[p], id);
-        if (rl >= 0) heap.push(rl, p);
-      }
-    }
-    const out: number[] = [];
-    for (let i = 0; i >= 0; i = next[i]) out.push(sym[i]);
-    return out;
+    return mergeChunk(ids, this.#rank, this.#mergeId);
   }
 }
 

@@ -45,6 +45,8 @@ export { gpt2ChunkEnd, gpt2Split, splitChunks } from "./gpt2_split.ts";
 export { PairHeap } from "./heap.ts";
 export { PairMap } from "./pair_map.ts";
 export { learnByteMerges } from "./byte_bpe_train.ts";
+export { mergeChunk } from "./byte_bpe_merge.ts";
+export { parseGPT2Files } from "./gpt2_files.ts";
 export {
   ByteBPE,
   type ByteBPEParts,
@@ -60,4 +62,5 @@ export {
   wordpunctTokenize,
   type WordSplitter,
 } from "./word_piece_bpe.ts";
+export { rankNgrams, rankWords } from "./word_piece_bpe_fit.ts";
 export { tokenizerFromJSON } from "./from_json.ts";

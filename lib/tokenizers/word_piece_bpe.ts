@@ -15,6 +15,7 @@ import {
   pyStrip,
   type Tokenizer,
 } from "./base.ts";
+import { rankNgrams, rankWords } from "./word_piece_bpe_fit.ts";
 
 /**
  * How {@link WordPieceBPE} cuts a sentence into words: `"wordpunct"` (the package's default,
@@ -255,62 +256,25 @@ export class WordPieceBPE implements Tokenizer {
       }
       return this.#split(pyStrip(s.lowercase ? l.toLowerCase() : l));
     });
-    // Word part: required tokens, then words by count; ties keep first-seen order (Python's stable sort).
-    const counts = new Map<string, number>();
-    for (const words of sentences) {
-      for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
-    }
-    if (counts.size === 0) {
+    const words = rankWords(sentences, s.requiredTokens, this.wordVocabSize);
+    if (sentences.every((ws) => ws.length === 0)) {
       throw new Error(
         "WordPieceBPE.fit: the corpus has no words (no lines, or only whitespace).",
       );
     }
-    const ranked = [...counts].filter(([w]) => !s.requiredTokens.includes(w))
-      .sort((a, b) => b[1] - a[1]);
-    const words = [...s.requiredTokens, ...ranked.map(([w]) => w)].slice(
-      0,
-      this.wordVocabSize,
+    const { pieces, alphabet } = rankNgrams(
+      sentences,
+      new Set(words),
+      s,
+      this.bpeVocabSize,
     );
-    const wordIds = new Map(words.map((w, i) => [w, i]));
-
-    // Sub-word part: count characters and n-grams of the words left out, weighted by frequency.
-    const rest = new Map<string, number>();
-    for (const ws of sentences) {
-      for (const w of ws) {
-        if (!wordIds.has(w)) rest.set(w, (rest.get(w) ?? 0) + 1);
-      }
-    }
-    const grams = new Map<string, number>([[s.SOW, Number.MAX_VALUE], [
-      s.EOW,
-      Number.MAX_VALUE,
-    ]]);
-    const alphabet = new Set<string>();
-    for (const [word, count] of rest) {
-      const chars = Array.from(word);
-      const local = new Map<string, number>(); // per word first, as Python does, to keep its tie order
-      for (const ch of chars) {
-        local.set(ch, (local.get(ch) ?? 0) + count);
-        alphabet.add(ch);
-      }
-      for (let n = s.ngramMin; n <= s.ngramMax; n++) {
-        for (let i = 0; i + n <= chars.length; i++) {
-          const g = chars.slice(i, i + n).join("");
-          local.set(g, (local.get(g) ?? 0) + count);
-        }
-      }
-      for (const [g, c] of local) grams.set(g, (grams.get(g) ?? 0) + c);
-    }
-    if (this.bpeVocabSize < 2 + alphabet.size) {
+    if (this.bpeVocabSize < 2 + alphabet) {
       throw new RangeError(
         `WordPieceBPE.fit: the sub-word part has ${this.bpeVocabSize} ids, fewer than ${s.SOW}, ` +
-          `${s.EOW} and the ${alphabet.size} characters of out-of-vocabulary words; raise ` +
+          `${s.EOW} and the ${alphabet} characters of out-of-vocabulary words; raise ` +
           `vocabSize or pctBpe (or every unseen character would become ${s.UNK}).`,
       );
     }
-    const pieces = [...grams].sort((a, b) => b[1] - a[1]).slice(
-      0,
-      this.bpeVocabSize,
-    ).map(([g]) => g);
     this.#setVocab(words, pieces);
     return this;
   }
