@@ -37,7 +37,8 @@ export function linear(
     const save = args[3] as (t: tf.Tensor[]) => void;
     save([xs, ws]);
     return {
-      value: tf.add(tf.matMul(xs, ws), bs),
+      // one kernel: XNNPACK adds the bias while writing the product
+      value: tf.fused.matMul({ a: xs, b: ws, bias: bs }),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xx, ww] = saved as tf.Tensor2D[];
         const g = dy as tf.Tensor2D;
@@ -63,6 +64,82 @@ export function linear(
  * ```
  */
 export function layerNorm(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  return JS_SIDE.has(tf.getBackend())
+    ? layerNormLoops(x, weight, bias)
+    : layerNormTensors(x, weight, bias);
+}
+
+/** Backends whose tensors are plain memory JavaScript can read and write cheaply. */
+const JS_SIDE = new Set(["wasm", "cpu"]);
+
+/** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
+function layerNormLoops(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  const [N, C] = x.shape;
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [xt, wt, bt] = args as tf.Tensor[];
+    const xs = xt.dataSync() as Float32Array;
+    const w = wt.dataSync() as Float32Array;
+    const b = bias ? bt.dataSync() as Float32Array : undefined;
+    const xhat = new Float32Array(N * C), rstd = new Float32Array(N);
+    const y = new Float32Array(N * C);
+    for (let n = 0; n < N; n++) {
+      const o = n * C;
+      let mean = 0;
+      for (let c = 0; c < C; c++) mean += xs[o + c];
+      mean /= C;
+      let v = 0;
+      for (let c = 0; c < C; c++) v += (xs[o + c] - mean) ** 2;
+      const r = 1 / Math.sqrt(v / C + LN_EPS);
+      rstd[n] = r;
+      for (let c = 0; c < C; c++) {
+        const h = (xs[o + c] - mean) * r;
+        xhat[o + c] = h;
+        y[o + c] = b ? h * w[c] + b[c] : h * w[c];
+      }
+    }
+    return {
+      value: tf.tensor2d(y, [N, C]),
+      gradFunc: (dyt: tf.Tensor) => {
+        const dy = dyt.dataSync() as Float32Array;
+        const dx = new Float32Array(N * C);
+        const dw = new Float32Array(C), db = new Float32Array(C);
+        for (let n = 0; n < N; n++) {
+          const o = n * C;
+          // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w
+          let mg = 0, mgx = 0;
+          for (let c = 0; c < C; c++) {
+            const g = dy[o + c] * w[c];
+            mg += g;
+            mgx += g * xhat[o + c];
+            dw[c] += dy[o + c] * xhat[o + c];
+            db[c] += dy[o + c];
+          }
+          mg /= C;
+          mgx /= C;
+          const r = rstd[n];
+          for (let c = 0; c < C; c++) {
+            dx[o + c] = r * (dy[o + c] * w[c] - mg - xhat[o + c] * mgx);
+          }
+        }
+        const grads = [tf.tensor2d(dx, [N, C]), tf.tensor1d(dw)];
+        return bias ? [...grads, tf.tensor1d(db)] : grads;
+      },
+    };
+  });
+  // deno-lint-ignore no-explicit-any
+  const g = f as any;
+  return (bias ? g(x, weight, bias) : g(x, weight)) as tf.Tensor2D;
+}
+
+function layerNormTensors(
   x: tf.Tensor2D,
   weight: tf.Tensor,
   bias?: tf.Tensor,
@@ -113,6 +190,42 @@ const GELU_A = 0.044715;
  * ```
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
+  return JS_SIDE.has(tf.getBackend()) ? geluLoops(x) : geluTensors(x);
+}
+
+/** GELU forward and backward as one loop each. */
+function geluLoops<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad((...args: unknown[]) => {
+    const xt = args[0] as tf.Tensor;
+    const xs = xt.dataSync() as Float32Array;
+    const n = xs.length;
+    const y = new Float32Array(n), sig = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = xs[i];
+      // sigmoid(2u) with 2u = 2√(2/π) (x + a x³)
+      const s = 1 /
+        (1 + Math.exp(-v * (2 * GELU_K + 2 * GELU_K * GELU_A * v * v)));
+      sig[i] = s;
+      y[i] = v * s;
+    }
+    return {
+      value: tf.tensor(y, xt.shape),
+      gradFunc: (dyt: tf.Tensor) => {
+        const dy = dyt.dataSync() as Float32Array;
+        const dx = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const v = xs[i], s = sig[i];
+          const du = 2 * GELU_K + 6 * GELU_K * GELU_A * v * v;
+          dx[i] = dy[i] * (s + v * s * (1 - s) * du);
+        }
+        return [tf.tensor(dx, xt.shape)];
+      },
+    };
+  });
+  return f(x) as T;
+}
+
+function geluTensors<T extends tf.Tensor>(x: T): T {
   // 0.5 (1 + tanh(u)) equals sigmoid(2u); wasm runs sigmoid vectorised but tanh one value at a
   // time, so this form is several times faster and exactly the same function.
   const f = tf.customGrad((...args: unknown[]) => {
