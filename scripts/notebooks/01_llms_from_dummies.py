@@ -583,7 +583,7 @@ width 32, 2 heads, 2 layers, feed-forward 4× wider, dropout 0, vocabulary at mo
 comment "10.788929 M parameters" belongs to a larger model; this one has about 28 thousand.
 
 **Tokenizer.** The 256 limit rules out the notes' BPE (7045 ids). `WordPieceBPE` at 256 ids
-would keep 204 words and 51 pieces, so most words would be spelt letter by letter between
+would keep 204 words and 52 pieces, so most words would be spelt letter by letter between
 markers while case, spaces and newlines are lost. Characters fit the limit with 65 ids, lose
 nothing, and every id is seen often; we use `CharTokenizer`.
 
@@ -594,6 +594,8 @@ optimizer: we use AdamW at a constant 3e-4 with PyTorch's default weight decay 0
 gradients at norm 1.
 '''),
     code(r'''
+const small = new WordPieceBPE({ vocabSize: 256 });
+assertEquals([encoder.vocabSize, small.wordVocabSize, small.bpeVocabSize], [7045, 204, 52]); // the numbers quoted above
 const chars = CharTokenizer.fromText(text);
 const data = Int32Array.from(chars.encode(text));
 const { train, val } = splitTrainVal(data, 0.1);
@@ -674,17 +676,24 @@ console.log(samples.join("\n\n--------\n\n"));
     md(r'''
 ## What each section produced
 
-| section | figure |
-|---|---|
-| 1 | the literal translation of "le chat est sous la table" and the failure on "tables" |
-| 2 | a table of Levenshtein distances; "tables" rescued, "sur" mistranslated as "under" |
-| 3 | the one-hot matrices of the input and output vocabularies (LaTeX) |
-| 4 | K, V and q·Kᵀ·V step by step (LaTeX); the matrix translator |
-| 5 | softmax weights for "sous" and "tables"; a table and a plot of the largest softmax weight against d, raw and scaled |
-| 6 | Q, the attention weights, and the notes' dim-0 softmax on a repeated word |
-| 7 | the loss curve of an attention head learning "largest token" and its attention heatmaps before and after |
-| 8 | the first 100 sub-words of the notes' BPE, a line encoded and decoded, a table and a plot of tokens against vocabulary size |
-| 9 | the live train/val loss plot of the notes' GPT and two samples |
+Generated from the values computed above.
+'''),
+    code(r'''
+const r4 = (x: number) => x.toFixed(3);
+const byteBpeLast = points.byteBpe.at(-1)!, wordPieceLast = points.wordPiece.at(-1)!;
+markdown([
+  "| section | figure | result |",
+  "|---|---|---|",
+  `| 1 · literal translator | translation, error | "${literal}"; "tables" raises: ${failure} |`,
+  `| 2 · closest key | table of Levenshtein distances | tables → ${findClosestKey("tables")} (distance ${distance("tables", "table")}); sur → ${findClosestKey("sur")}, so "${fuzzy.sur}" |`,
+  `| 3 · vocabularies | one-hot matrices (LaTeX) | ${vocabIn.length} input and ${vocabOut.length} output tokens |`,
+  `| 4 · dictionary as matrices | K, V, q·Kᵀ·V step by step (LaTeX) | q·Kᵀ for "sous" = [${Array.from(qK.dataSync()).join(", ")}]; matrix translator: "${viaMatrices}" |`,
+  `| 5 · softmax and 1/√d | softmax weights (LaTeX); table and plot of the largest weight against d | match weight ${r4(soft.dataSync()[3])}; "tables" ${r4(wTables.dataSync()[5])}; at d = ${rows.at(-1)!.d}: std(q·k) ${rows.at(-1)!.std.toFixed(1)}, largest weight ${r4(rows.at(-1)!.maxRaw)} raw vs ${r4(rows.at(-1)!.maxScaled)} scaled |`,
+  `| 6 · Q matrix | Q and attention weights (LaTeX); dim-0 table | matrix = loop = lib (max difference ${maxDiff(byHand, byLoop)}); unscaled "${translations.unscaled}", scaled "${translations.scaled}"; dim-0 self weight ${dim0.map((r) => r4(r.overQueries)).join(" → ")} as "la" repeats |`,
+  `| 7 · attention head | loss curve; heatmaps before and after | accuracy ${r4(accBefore)} → ${r4(accAfter)} after ${headSteps} steps |`,
+  `| 8 · BPE | first 100 sub-words; a line encoded/decoded; table and plot of tokens against vocabulary | notes' BPE: ${encoder.vocabSize} ids, ${wordPieceLast.tokens.toLocaleString("en-US")} tokens; ByteBPE ${byteBpeLast.vocab}: ${byteBpeLast.tokens.toLocaleString("en-US")}; characters ${points.char.tokens.toLocaleString("en-US")}; words ${points.word.tokens.toLocaleString("en-US")} |`,
+  `| 9 · the notes' GPT | live train/val loss plot; two samples | ${model.numParams().toLocaleString("en-US")} parameters, ${result.step} iterations in ${result.seconds.toFixed(0)} s: train ${r4(last.trainLoss)}, val ${r4(last.valLoss)} (bigram table ${r4(bigramVal)}, uniform ${r4(Math.log(65))}) |`,
+].join("\n"))
 '''),
 ]
 

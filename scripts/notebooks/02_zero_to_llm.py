@@ -104,11 +104,20 @@ plot({
 })
 '''),
     md(r'''
-Each doubling of the BPE vocabulary buys less: the first merges take the most frequent pairs
-(common word endings, " the"), the later ones rarer and rarer strings. GPT-2's tokenizer was
-trained on web text, not on Shakespeare, so it sits above a BPE of similar size trained on this
-corpus would.
+Each doubling of the BPE vocabulary buys less (printed below): the first merges take the most
+frequent pairs, the later ones rarer and rarer strings. GPT-2's tokenizer was learned on web text,
+not on Shakespeare; the table shows how its 50,257 tokens compare with vocabularies learned on this
+corpus.
 
+'''),
+    code(r'''
+const bpeRows = sizeRows.filter((r) => r.name.startsWith("ByteBPE"));
+for (let i = 1; i < bpeRows.length; i++) {
+  const saved = 1 - bpeRows[i].tokens / bpeRows[i - 1].tokens;
+  console.log(`${bpeRows[i - 1].vocab} -> ${bpeRows[i].vocab} ids: ${(100 * saved).toFixed(1)}% fewer tokens`);
+}
+'''),
+    md(r'''
 **By what logic? Frequency.** Byte-pair encoding starts from single bytes and repeatedly merges
 the most frequent adjacent pair into a new token. Text is first cut into chunks with GPT-2's
 regular expression (a word with its leading space, a run of punctuation...), and pairs never cross
@@ -353,6 +362,8 @@ await display(markdown([
   ...kinds.map((k, i) => `| ${k} | ${before[i].within.toFixed(3)} | ${before[i].between.toFixed(3)} | ${after[i].within.toFixed(3)} | ${after[i].between.toFixed(3)} |`),
 ].join("\n")));
 console.log(`lower-case letters whose upper case is among their 5 nearest neighbours: ${caseMates} of 26`);
+const grouped = kinds.filter((_, i) => after[i].within - after[i].between > 0.1);
+console.log(`kinds at least 0.1 more similar to each other than to the rest after training: ${grouped.join("; ") || "none"}`);
 markdown([
   "| character | 5 nearest neighbours (cosine) |", "|---|---|",
   ...["a", "e", "o", "t", "s", "A", "T", ".", ",", "?", " ", "\n"].map((c) => `| \`${label(c)}\` | ${neighbours(c)} |`),
@@ -360,8 +371,8 @@ markdown([
 '''),
     md(r'''
 Before training every similarity is near 0 (random vectors in 64 dimensions are nearly
-orthogonal). The tables above show how far training moved each kind of character towards its own
-kind; the closing note summarises what the full run found.
+orthogonal). Training moved characters of the same kind towards each other; the closing note
+summarises what this run found.
 
 ## 4 · How is the next token predicted?
 
@@ -510,9 +521,9 @@ await display(heat(local, `largest weight on the previous character: ${local.pre
 heat(far, `looks furthest back: ${far.dist.toFixed(1)} characters on average`)
 '''),
     md(r'''
-A character model needs, above all, the last few characters (to finish a word) and the position
-in the line or word; heads specialise accordingly, as the table shows. The maps say where each
-head reads from, not why: what it passes on is in its value vectors, which a heatmap does not show.
+A character model needs, above all, the last few characters (to finish a word) and where the
+current word and line started. The maps say where each head reads from, not why: what it passes
+on is in its value vectors, which a heatmap does not show.
 
 ## 6 · Can I pretrain my own model on one RTX 2080?
 
@@ -538,6 +549,7 @@ console.log(`RTX 2080 at 40% of fp32 peak: ${(gpu.fp32Flops * 0.4 / 1e12).toFixe
 const shakespeareGpt2Tokens = gpt2.encode(text).length;
 const fmtTime = (s: number) => s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(0)} min` : s < 2 * 86400 ? `${(s / 3600).toFixed(1)} h` : s < 730 * 86400 ? `${(s / 86400).toFixed(1)} days` : `${(s / 86400 / 365).toFixed(1)} years`;
 const GiB = 2 ** 30;
+const fmtBytes = (b: number) => b < GiB / 10 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / GiB).toFixed(2)} GiB`;
 const presetRows = modelPresets().map((m) => {
   const charModel = m.config.vocabSize === chars.vocabSize;
   const epochTokens = charModel ? text.length : shakespeareGpt2Tokens;
@@ -555,7 +567,7 @@ const presetRows = modelPresets().map((m) => {
 markdown([
   "| model | params | fp32 training memory at batch 1 (weights+grads+Adam / activations) | max batch in 8 GiB, fp32 / mixed | GFLOP per token | RTX 2080 tokens/s | one epoch of tiny Shakespeare | 20 tokens per parameter: RTX 2080 fp32 / mixed | same, this machine |",
   "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ...presetRows.map((r) => `| ${r.name} | ${(r.params / 1e6).toFixed(2)} M | ${((r.mem.weights + r.mem.gradients + r.mem.optimizer) / GiB).toFixed(2)} + ${(r.mem.activations / GiB).toFixed(2)} GiB | ${r.maxBatch} / ${r.maxBatchMixed} (of ${r.blockSize} tokens) | ${r.gflop.toFixed(3)} | ${r.tokS.toFixed(0)} | ${fmtTime(r.epoch)} (${(r.epochTokens / 1e6).toFixed(2)} M tokens) | ${fmtTime(r.chinFp32)} / ${fmtTime(r.chinMixed)} | ${fmtTime(r.chinHere)} |`),
+  ...presetRows.map((r) => `| ${r.name} | ${(r.params / 1e6).toFixed(2)} M | ${fmtBytes(r.mem.weights + r.mem.gradients + r.mem.optimizer)} + ${fmtBytes(r.mem.activations)} | ${r.maxBatch} / ${r.maxBatchMixed} (of ${r.blockSize} tokens) | ${r.gflop.toFixed(3)} | ${r.tokS.toFixed(0)} | ${fmtTime(r.epoch)} (${(r.epochTokens / 1e6).toFixed(2)} M tokens) | ${fmtTime(r.chinFp32)} / ${fmtTime(r.chinMixed)} | ${fmtTime(r.chinHere)} |`),
 ].join("\n"))
 '''),
     code(r'''
@@ -571,6 +583,17 @@ plot({
   },
 })
 '''),
+    md(r'''
+**Is 40% of peak realistic?** For GPT-2-sized matrices, yes. For the small models it is far too
+optimistic: their matrices are too small to keep a GPU busy and per-step overheads dominate. One
+public number to check against: nanoGPT's README reports about 3 minutes on one A100 for its
+shakespeare-char run (5000 iterations of 64 × 256 tokens), which implies the utilization below.
+'''),
+    code(r'''
+const scFlops = presetRows.find((r) => r.name === "shakespeare-char")!.gflop * 1e9;
+const a100Util = (5000 * 64 * 256 * scFlops / 180) / DEVICES.a100.mixedFlops;
+console.log(`shakespeare-char on an A100: ${(5000 * 64 * 256 / 180 / 1000).toFixed(0)}k tokens/s = ${(5000 * 64 * 256 * scFlops / 180 / 1e12).toFixed(1)} TFLOP/s = ${(100 * a100Util).toFixed(0)}% of its 312 TFLOP/s bf16 peak`);
+'''),
     code(r'''
 const g2 = presetRows.find((r) => r.name === "gpt2")!;
 const sc = presetRows.find((r) => r.name === "shakespeare-char")!;
@@ -585,7 +608,7 @@ markdown(`**Plain answer.** Yes, an RTX 2080 can pretrain a GPT from scratch, as
 
 * **Memory is not the limit up to GPT-2 small.** GPT-2 small (${(g2.params / 1e6).toFixed(0)} M parameters) needs ${((g2.mem.weights + g2.mem.gradients + g2.mem.optimizer) / GiB).toFixed(1)} GiB for weights, gradients and AdamW state in fp32 and ${(g2.mem.activations / GiB).toFixed(1)} GiB of activations per 1024-token sequence: ${g2.maxBatch} sequences fit in 8 GiB (${g2.maxBatchMixed} in mixed precision; gradient accumulation makes up larger batches). GPT-2 medium does not fit in fp32 even at batch 1, but does in mixed precision (batch ${med.maxBatchMixed}).
 * **Time is the limit.** At 40% of peak the card trains GPT-2 small at about ${g2.tokS.toFixed(0)} tokens/s in fp32. One epoch of OpenWebText (${owt / 1e9}B tokens) takes ${fmtTime(owtFp32)} in fp32 or ${fmtTime(owtMixed)} in mixed precision; the compute-optimal ${(g2.chinchilla / 1e9).toFixed(1)}B tokens take ${fmtTime(g2.chinMixed)} in mixed precision; nanoGPT's recipe that matches GPT-2's quality (${(recipe / 1e9).toFixed(0)}B tokens) would take ${fmtTime(recipeMixed)}.
-* **What it does well:** nanoGPT's shakespeare-char model (${(sc.params / 1e6).toFixed(1)} M) sees an epoch of tiny Shakespeare in ${fmtTime(sc.epoch)} and its compute-optimal budget in ${fmtTime(sc.chinFp32)}; models of 10-50 M parameters on a few hundred million tokens are a days-long project.
+* **Small models are easy.** nanoGPT's shakespeare-char model (${(sc.params / 1e6).toFixed(1)} M) needs ${fmtTime(sc.epoch)} per epoch of tiny Shakespeare at 40% of peak; at the ${(100 * a100Util).toFixed(0)}% that small models really reach (see above), about ${fmtTime(sc.epoch * 0.4 / a100Util)}: 5000 iterations of 64 × 256 tokens, nanoGPT's run, take ${fmtTime(5000 * 64 * 256 * sc.gflop * 1e9 / (gpu.fp32Flops * a100Util))}.
 * **This machine** (2 CPU cores, ${(measuredFlops / 1e9).toFixed(1)} GFLOP/s achieved in tfjs) is about ${(gpu.fp32Flops * 0.4 / measuredFlops).toFixed(0)}× slower than the card in fp32: it is for the small models of these notebooks.
 
 These are estimates: real runs lose time to data loading, evaluation and kernels that do not reach 40% of peak, and the activation count assumes no recomputation (checkpointing trades about a third more compute for much less activation memory).`)
@@ -593,14 +616,21 @@ These are estimates: real runs lose time to data loading, evaluation and kernels
     md(r'''
 ## What each section produced
 
-| section | figure |
-|---|---|
-| 1 | a table and a log-log plot of tokens against vocabulary size (characters, words, ByteBPE 256-8192, GPT-2), the unknown-word rate of a word vocabulary, the first 12 BPE merges with their pair counts (hand loop = `learnByteMerges`), one line after 0-1000 merges |
-| 2 | the live loss plot of the 3-layer character GPT; `oneHot·E = E[ids]` checked |
-| 3 | 2-D and interactive 3-D PCA maps of the 65 character embeddings, similarity by kind before and after training, nearest neighbours |
-| 4 | the next-character distribution at τ = 0.5, 1, 2 (bar plot), the cross-entropy of a real prediction, the mean cross-entropy by hand = `model.loss`, samples at three temperatures |
-| 5 | per-head attention statistics and the attention maps of the most local and the most far-reaching head over a real line |
-| 6 | the cost table for notes-small to GPT-2 XL on an RTX 2080 and on this machine, a bar plot of days to a compute-optimal budget, and the plain answer |
+Generated from the values computed above.
+'''),
+    code(r'''
+const f3 = (x: number) => x.toFixed(3);
+const bpeLast = bpeRows.at(-1)!, g2row = sizeRows.find((r) => r.name === "GPT-2's BPE")!;
+markdown([
+  "| section | figure | result |",
+  "|---|---|---|",
+  `| 1 · why split text | table and log-log plot of tokens against vocabulary; merge table; one line after 0-1000 merges | characters ${sizeRows[0].tokens.toLocaleString("en-US")} tokens, words ${sizeRows[1].tokens.toLocaleString("en-US")} (vocabulary ${sizeRows[1].vocab.toLocaleString("en-US")}, ${(100 * unknownShare).toFixed(1)}% of validation words unknown), ByteBPE ${bpeLast.vocab}: ${bpeLast.tokens.toLocaleString("en-US")}, GPT-2: ${g2row.tokens.toLocaleString("en-US")}; first merge \`${history[0].left}\` + \`${history[0].right}\` (${history[0].count} times), hand loop = \`learnByteMerges\` |`,
+  `| 2 · encoding vs embedding | live loss plot | ${model.numParams().toLocaleString("en-US")} parameters, ${result.step} steps in ${result.seconds.toFixed(0)} s, val loss ${f3(result.last!.valLoss)}; oneHot·E and E[ids] differ by at most ${gap} |`,
+  `| 3 · dimensions | 2-D and 3-D PCA maps; similarity table; neighbours | width ${config.nEmbd}; first 3 directions hold ${map3.explained.map((e) => (100 * e).toFixed(0) + "%").join(", ")} of the variance; grouped kinds: ${grouped.join("; ") || "none"}; ${caseMates}/26 letters have their capital among their 5 nearest neighbours |`,
+  `| 4 · next token | bar plot at τ = 0.5, 1, 2 | p(actual "${JSON.stringify(actual).slice(1, -1)}") = ${f3(p1[chars.encode(actual)[0]])}, cross-entropy ${f3(crossEntropy)}; entropies ${dists.map((d) => entropy(d).toFixed(2)).join(", ")} nats; passage mean by hand ${f3(byHandCE)} = model.loss ${f3(libCE)} |`,
+  `| 5 · attention | per-head table; two attention maps | hand forward = model.forward (max gap ${forwardGap.toExponential(1)}); most local head L${local.layer}H${local.head} (${f3(local.prev)} on the previous character), furthest L${far.layer}H${far.head} (${far.dist.toFixed(1)} characters back) |`,
+  `| 6 · RTX 2080 | cost table; bar plot of days; plain answer | GPT-2 small: ${g2.maxBatch} × 1024 tokens fit in fp32, ${g2.tokS.toFixed(0)} tokens/s, ${fmtTime(owtFp32)} per OpenWebText epoch (fp32); this machine ${tokPerSecHere.toFixed(0)} tokens/s on the 3-layer model |`,
+].join("\n"))
 '''),
 ]
 
