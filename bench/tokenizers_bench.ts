@@ -7,7 +7,8 @@
  *   the same text in the same process, rounds interleaved (the machine is shared, so compare the
  *   per-round ratio, not absolute numbers across runs).
  *
- * Run: `deno task bench:tokenizers` (or `deno run -A bench/tokenizers_bench.ts --rounds 9`).
+ * Run: `deno task bench:tokenizers` (or `deno run -A --v8-flags=--expose-gc
+ * bench/tokenizers_bench.ts --rounds 9`; without the flag garbage collection is not evened out).
  * Under `deno bench` the same file registers ordinary benchmark cases instead.
  *
  * @module
@@ -28,6 +29,11 @@ function time<T>(fn: () => T): [T, number] {
   const t0 = performance.now();
   const out = fn();
   return [out, (performance.now() - t0) / 1000];
+}
+
+/** Full GC when run with --v8-flags=--expose-gc (the deno task does), else nothing. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 function median(xs: number[]): number {
@@ -61,6 +67,7 @@ function main(rounds: number): void {
   for (let r = 0; r <= rounds; r++) {
     for (let k = 0; k < libs.length; k++) {
       const i = (k + r) % libs.length;
+      collectGarbage(); // so no library pays for another's (or the loader's) garbage
       const [ids, s] = time(() => libs[i].encode(text));
       seconds[i].push(s);
       reference ??= ids;

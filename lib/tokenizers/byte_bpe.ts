@@ -109,7 +109,7 @@ export class ByteBPE implements Tokenizer {
   readonly #specialById = new Map<number, string>();
   readonly #pattern: string;
   readonly #regex: RegExp;
-  readonly #cache = new Map<string, number[]>();
+  readonly #cache = new Map<string, number | number[]>(); // chunk -> its id, or ids
   readonly #utf8 = new TextEncoder();
 
   /** Use {@link ByteBPE.train}, {@link ByteBPE.fromParts}, {@link ByteBPE.fromJSON} or {@link loadGPT2}. */
@@ -544,11 +544,15 @@ export class ByteBPE implements Tokenizer {
   }
 
   #encodeChunk(chunk: string, out: number[]): void {
-    let ids = this.#cache.get(chunk);
-    if (ids === undefined) {
-      ids = this.#mergeChunk(chunk);
+    const hit = this.#cache.get(chunk);
+    if (typeof hit === "number") { // most chunks are one token: no array to walk
+      out.push(hit);
+      return;
+    }
+    const ids = hit ?? this.#mergeChunk(chunk);
+    if (hit === undefined) {
       if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-      this.#cache.set(chunk, ids);
+      this.#cache.set(chunk, ids.length === 1 ? ids[0] : ids);
     }
     for (let k = 0; k < ids.length; k++) out.push(ids[k]);
   }

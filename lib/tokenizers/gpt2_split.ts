@@ -27,6 +27,8 @@ function classify(ch: string): number {
     : OTHER;
 }
 
+for (let c = 0; c < 128; c++) bmp[c] = classify(String.fromCharCode(c)); // runEnd's fast path needs these
+
 /** Class of the code point starting at `i` (0 other, 1 letter, 2 number, 3 whitespace). */
 function classAt(text: string, i: number, table: Uint8Array): number {
   const c = text.charCodeAt(i);
@@ -58,8 +60,17 @@ function width(text: string, i: number): number {
 /** End of the run of class `k` that starts at `i`. */
 function runEnd(text: string, i: number, k: number, table: Uint8Array): number {
   const n = text.length;
-  while (i < n && classAt(text, i, table) === k) i += width(text, i);
-  return i;
+  for (;;) { // ASCII (already classified) in the tight loop, anything else the careful way
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c >= 128 || table[c] !== k) break;
+      i++;
+    }
+    if (i >= n || text.charCodeAt(i) < 128 || classAt(text, i, table) !== k) {
+      return i;
+    }
+    i += width(text, i);
+  }
 }
 
 /**
