@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
+import { setLoopKernels } from "../lib/attention/mod.ts";
 import {
   countParams,
   disposeKVCache,
@@ -80,6 +81,43 @@ Deno.test("logits, loss and gradients match the PyTorch GPT-2 reference to 1e-4"
   tf.dispose([idx, targets, logits, short, value, ...Object.values(grads)]);
   model.dispose();
 });
+
+for (
+  const [backend, loops] of [["wasm", false], ["cpu", true], [
+    "cpu",
+    false,
+  ]] as const
+) {
+  Deno.test(`parity holds on ${backend} with loop kernels ${loops ? "on" : "off"}`, async () => {
+    const previous = tf.getBackend();
+    await initBackend({ backend, report: false });
+    const before = setLoopKernels(loops);
+    try {
+      const model = loadFixtureModel();
+      const idx = tf.tensor2d(fixture.idx, undefined, "int32");
+      const targets = tf.tensor2d(fixture.targets, undefined, "int32");
+      const logits = model.forward(idx);
+      assertLess(maxAbsDiff(logits.dataSync(), fixture.logits.data), 1e-4);
+      const { value, grads } = tf.variableGrads(
+        () => model.loss(idx, targets),
+        [...model.params.values()],
+      );
+      assertLess(Math.abs(value.dataSync()[0] - fixture.loss), 1e-4);
+      for (const [name, v] of model.params) {
+        assertLess(
+          maxAbsDiff(grads[v.name].dataSync(), fixture.grads[name].data),
+          1e-4,
+          name,
+        );
+      }
+      tf.dispose([idx, targets, logits, value, ...Object.values(grads)]);
+      model.dispose();
+    } finally {
+      setLoopKernels(before);
+      await initBackend({ backend: previous, report: false });
+    }
+  });
+}
 
 Deno.test("parameter counts are exact for every preset", () => {
   assertEquals(countParams(gptConfig("gpt2")), 124_439_808);

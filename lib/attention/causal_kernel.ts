@@ -12,9 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
-
-/** Backends whose tensors live in (or copy cheaply to) JavaScript memory. */
-const CPU_SIDE = new Set(["wasm", "cpu"]);
+import { loopKernelsActive } from "./loop_kernels.ts";
 
 /**
  * Whether {@link fusedCausalAttention} runs natively on the current backend.
@@ -26,7 +24,7 @@ const CPU_SIDE = new Set(["wasm", "cpu"]);
  * ```
  */
 export function fusedAttentionAvailable(): boolean {
-  return CPU_SIDE.has(tf.getBackend());
+  return loopKernelsActive();
 }
 
 function forward(

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { loopKernelsActive } from "../attention/loop_kernels.ts";
 
 const LN_EPS = 1e-5;
 
@@ -68,13 +69,10 @@ export function layerNorm(
   weight: tf.Tensor,
   bias?: tf.Tensor,
 ): tf.Tensor2D {
-  return JS_SIDE.has(tf.getBackend())
+  return loopKernelsActive()
     ? layerNormLoops(x, weight, bias)
     : layerNormTensors(x, weight, bias);
 }
-
-/** Backends whose tensors are plain memory JavaScript can read and write cheaply. */
-const JS_SIDE = new Set(["wasm", "cpu"]);
 
 /** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
 function layerNormLoops(
@@ -190,7 +188,7 @@ const GELU_A = 0.044715;
  * ```
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  return JS_SIDE.has(tf.getBackend()) ? geluLoops(x) : geluTensors(x);
+  return loopKernelsActive() ? geluLoops(x) : geluTensors(x);
 }
 
 /** GELU with the forward as tensor ops (wasm's vectorised sigmoid beats a loop calling
