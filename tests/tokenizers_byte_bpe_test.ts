@@ -341,3 +341,13 @@ Deno.test("PairMap behaves like a Map of pairs, and refuses duplicates and overf
   full.set(1, 2, 3);
   assertThrows(() => full.set(2, 1, 3), RangeError, "full");
 });
+
+Deno.test("a custom pre-split pattern is used for training and encoding, and saved", () => {
+  const bpe = ByteBPE.train("aa bb aa bb", 258, { pattern: "\\S+|\\s+" });
+  assertEquals(bpe.pattern, "\\S+|\\s+");
+  assertEquals(bpe.encode("aa bb"), [256, 32, 257]); // spaces are their own chunks here
+  const copy = ByteBPE.fromJSON(JSON.parse(JSON.stringify(bpe)));
+  assertEquals(copy.pattern, "\\S+|\\s+");
+  assertEquals(copy.encode("bb  aa"), bpe.encode("bb  aa"));
+  assertEquals(copy.decode(copy.encode("bb  aa")), "bb  aa");
+});

@@ -315,3 +315,24 @@ Deno.test("WordPieceBPE: bad input gives clear errors", () => {
     '"options"',
   );
 });
+
+Deno.test("ngramMax 3 and lowercase false: longest pieces first, case kept", () => {
+  const encoder = new WordPieceBPE({
+    vocabSize: 20,
+    pctBpe: 0.9,
+    ngramMax: 3,
+    lowercase: false,
+  });
+  encoder.fit(["Abc abc abc abd", "xyz"]);
+  assertEquals(encoder.bpeVocab.has("abc"), true);
+  assertEquals(encoder.tokenize("abcd Abc"), [
+    "__sow",
+    "abc",
+    "d",
+    "__eow",
+    "__sow",
+    "Abc",
+    "__eow",
+  ]);
+  assertEquals(encoder.decode(encoder.encode("abcd Abc")), "abcd Abc");
+});
