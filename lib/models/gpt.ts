@@ -13,7 +13,13 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import { crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
+import {
+  addPositions,
+  crossEntropy,
+  gelu,
+  layerNorm,
+  linear,
+} from "./layers.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 export * from "./gpt_config.ts";
@@ -199,14 +205,12 @@ export class GPT {
       this.#p("transformer.wte.weight"),
       tf.reshape(idx, [B * T]),
     ); // (B*T, C)
-    const pos = tf.slice(this.#p("transformer.wpe.weight"), [offset, 0], [
-      T,
-      C,
-    ]); // (T, C)
-    let x = tf.reshape(
-      tf.add(tf.reshape(tok, [B, T, C]), pos),
-      [B * T, C],
-    ) as tf.Tensor2D;
+    const wpe = this.#p("transformer.wpe.weight");
+    // A full-length slice would cost a copy forward and a pad backward for nothing.
+    const pos = offset === 0 && T === wpe.shape[0]
+      ? wpe
+      : tf.slice(wpe, [offset, 0], [T, C]); // (T, C)
+    let x = addPositions(tok as tf.Tensor2D, pos as tf.Tensor2D, B);
     x = dropoutOf(x);
     const presents: LayerKV[] = [];
     for (let l = 0; l < nLayer; l++) {

@@ -18,6 +18,45 @@ function columnSum(x: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
+ * Token embeddings (B*T, C) plus position embeddings (T, C), the same positions for every
+ * sequence. The positions' gradient sums over the batch as a (1, B) x (B, T*C) product.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { addPositions } from "./layers.ts";
+ * addPositions(tf.zeros([4, 3]), tf.tensor2d([[1, 1, 1], [2, 2, 2]]), 2).print(); // rows 1,2,1,2
+ * ```
+ */
+export function addPositions(
+  tok: tf.Tensor2D,
+  pos: tf.Tensor2D,
+  batch: number,
+): tf.Tensor2D {
+  const [N, C] = tok.shape;
+  const T = N / batch;
+  if (!Number.isInteger(T) || pos.shape[0] !== T || pos.shape[1] !== C) {
+    throw new Error(
+      `addPositions: ${N} token rows in batch ${batch} need positions of shape [${T}, ${C}], got [${pos.shape}].`,
+    );
+  }
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [t, p] = args as tf.Tensor2D[];
+    return {
+      value: tf.reshape(tf.add(tf.reshape(t, [batch, T, C]), p), [N, C]),
+      gradFunc: (dy: tf.Tensor) => [
+        dy,
+        tf.reshape(
+          tf.matMul(tf.ones([1, batch]), tf.reshape(dy, [batch, T * C])),
+          [T, C],
+        ),
+      ],
+    };
+  });
+  return f(tok, pos) as tf.Tensor2D;
+}
+
+/**
  * A fully connected layer in Hugging Face's Conv1D layout: `x (N, in) · w (in, out) + b`.
  *
  * @example
