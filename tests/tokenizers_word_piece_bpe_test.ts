@@ -310,6 +310,11 @@ Deno.test("WordPieceBPE: bad input gives clear errors", () => {
     "in neither vocabulary",
   );
   assertThrows(
+    () => encoder.decode(7 as unknown as number[]),
+    Error,
+    "array of token ids",
+  );
+  assertThrows(
     () => WordPieceBPE.fromJSON({ type: "WordPieceBPE", version: 1 }),
     Error,
     '"options"',

@@ -424,6 +424,15 @@ export class WordPieceBPE implements Tokenizer {
    */
   decode(ids: ArrayLike<number>): string {
     this.#fitted("decode");
+    if (
+      ids === null || typeof ids !== "object" || typeof ids.length !== "number"
+    ) {
+      throw new Error(
+        `WordPieceBPE.decode expects an array of token ids, got ${
+          describe(ids)
+        }.`,
+      );
+    }
     const s = this.#s, words: string[] = [];
     let building = false, current = "";
     for (let i = 0; i < ids.length; i++) {
