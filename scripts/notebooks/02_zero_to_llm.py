@@ -27,7 +27,7 @@ learning involved), and one embedding table turns each id into a learned vector 
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, LivePlot, markdown, plot } from "../lib/notebook/mod.ts";
+import { display, type Displayable, isSmoke, LivePlot, markdown, plot } from "../lib/notebook/mod.ts";
 import { ByteBPE, CharTokenizer, GPT2_PATTERN, learnByteMerges, loadGPT2, splitChunks, WordTokenizer } from "../lib/tokenizers/mod.ts";
 import { countParams, GPT, gptConfig } from "../lib/models/gpt.ts";
 import { gelu, layerNorm } from "../lib/models/layers.ts";
@@ -39,6 +39,17 @@ import { DEVICES, flopsPerToken, modelPresets, planRun, trainingMemory } from ".
 
 const backend = await initBackend();
 const SMOKE = isSmoke();
+
+/**
+ * Displays a value (figure, markdown, LaTeX or any object) and yields once. Cells end with
+ * `await show(x)` rather than a bare `x`: the Deno kernel can report a cell finished before its
+ * result message, and the Jupyter client then drops that result.
+ */
+async function show(value: unknown): Promise<void> {
+  const rich = typeof value === "object" && value !== null && Symbol.for("Jupyter.display") in value;
+  await display(rich ? (value as Displayable) : { "text/plain": Deno.inspect(value, { colors: false }) });
+  await new Promise((r) => setTimeout(r, 0));
+}
 const { text } = await loadCorpus("tinyshakespeare");
 const cut = Math.floor(text.length * 0.9); // the same cut splitTrainVal makes on the ids below
 const trainStr = text.slice(0, cut), valStr = text.slice(cut);
@@ -131,7 +142,7 @@ const chunkCounts = new Map<string, number>();
 for (const c of splitChunks(sample, GPT2_PATTERN)) chunkCounts.set(c, (chunkCounts.get(c) ?? 0) + 1);
 const utf8 = new TextEncoder();
 const pieces = new Map<number, Uint8Array>(Array.from({ length: 256 }, (_, b) => [b, Uint8Array.of(b)]));
-const show = (id: number) => JSON.stringify(new TextDecoder().decode(pieces.get(id)!)).slice(1, -1).replaceAll(" ", "␣");
+const piece = (id: number) => JSON.stringify(new TextDecoder().decode(pieces.get(id)!)).slice(1, -1).replaceAll(" ", "␣");
 let words = [...chunkCounts].map(([c, n]) => ({ ids: [...utf8.encode(c)], n }));
 const history: { step: number; left: string; right: string; count: number; token: string; tokens: number; removed: number }[] = [];
 const nMerges = 12;
@@ -159,10 +170,10 @@ for (let step = 0; step < nMerges; step++) {
     return { ids: out, n };
   });
   const tokens = words.reduce((s, w) => s + w.ids.length * w.n, 0);
-  history.push({ step: step + 1, left: show(a), right: show(b), count: bestCount, token: show(id), tokens, removed: (history.at(-1)?.tokens ?? utf8.encode(sample).length) - tokens });
+  history.push({ step: step + 1, left: piece(a), right: piece(b), count: bestCount, token: piece(id), tokens, removed: (history.at(-1)?.tokens ?? utf8.encode(sample).length) - tokens });
 }
 const libMerges = learnByteMerges(chunkCounts, nMerges);
-assertEquals(libMerges.map(([a, b]) => [show(a), show(b)]), history.map((h) => [h.left, h.right]));
+assertEquals(libMerges.map(([a, b]) => [piece(a), piece(b)]), history.map((h) => [h.left, h.right]));
 markdown([
   `Bytes in the sample: ${utf8.encode(sample).length.toLocaleString("en-US")}.`,
   "",
