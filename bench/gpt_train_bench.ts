@@ -49,7 +49,10 @@ function makeStep(model: GPT, loss: LossFn, naive: boolean) {
   const opt = new AdamW(model.params, { weightDecay: 0.1 });
   const byVarName = new Map([...model.params].map(([k, v]) => [v.name, k]));
   const vars = [...model.params.values()];
-  return (x: tf.Tensor2D, y: tf.Tensor2D): { ms: number; loss: number } => {
+  return async (
+    x: tf.Tensor2D,
+    y: tf.Tensor2D,
+  ): Promise<{ ms: number; loss: number }> => {
     const wasm = tf.getBackend() === "wasm";
     // The naive run sees the stock wasm kernels (only the missing gather gradient is added).
     const previous = wasm ? setTransposedMatMulRewrite(!naive) : true;
@@ -64,7 +67,8 @@ function makeStep(model: GPT, loss: LossFn, naive: boolean) {
       opt.update(named, 1e-3);
       return value;
     });
-    const lossValue = value.dataSync()[0]; // waits for the step to finish
+    // Reading the loss waits for the step to finish (async: webgpu cannot read synchronously).
+    const lossValue = (await value.data())[0];
     const ms = performance.now() - t0;
     if (wasm) {
       setTransposedMatMulRewrite(previous);
@@ -117,7 +121,7 @@ export async function benchBackend(
   for (let s = 0; s < warmup + steps; s++) {
     const [x, y] = batch(rng);
     for (const run of runs) {
-      const { ms, loss } = run.step(x, y);
+      const { ms, loss } = await run.step(x, y);
       if (s >= warmup) run.ms.push(ms);
       run.loss = loss;
     }
@@ -182,7 +186,11 @@ if (import.meta.main) {
   const backends = values.backends.split(",").map((b) => b.trim()).filter((b) =>
     b
   );
-  if (Deno.env.get("LLM_BACKEND") === "webgpu") backends.unshift("webgpu");
+  if (
+    Deno.env.get("LLM_BACKEND") === "webgpu" && !backends.includes("webgpu")
+  ) {
+    backends.unshift("webgpu");
+  }
   console.log(
     `GPT "baby" training step (B=${B}, T=${T}, 4 layers, 4 heads, C=128, V=${V}), AdamW; ` +
       `median of ${steps} steps (${cpuSteps} on cpu) after ${warmup} warm-up`,
