@@ -118,7 +118,9 @@ function shareIdentityData(): void {
     disposeFunc: original.disposeFunc,
     kernelFunc: (args) => {
       const x = (args.inputs as { x: Info }).x;
-      if (!identitySharing || x.dtype === "string") return original.kernelFunc(args);
+      if (!identitySharing || x.dtype === "string") {
+        return original.kernelFunc(args);
+      }
       (args.backend as Backend).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
