@@ -12,7 +12,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
-import { loopKernelsActive } from "./loop_kernels.ts";
+import {
+  loopKernelsActive,
+  readValues,
+  releaseScratch,
+  scratch,
+} from "./loop_kernels.ts";
 
 /**
  * Whether {@link fusedCausalAttention} runs natively on the current backend.
@@ -36,8 +41,8 @@ function forward(
   D: number,
   scale: number,
 ): { y: Float32Array; p: Float32Array } {
-  const y = new Float32Array(BH * T * D);
-  const p = new Float32Array(BH * T * T); // softmax weights, lower triangle only
+  const y = scratch(BH * T * D);
+  const p = scratch(BH * T * T); // softmax weights, lower triangle only
   const acc = new Float64Array(D);
   for (let b = 0; b < BH; b++) {
     const base = b * T * D, pBase = b * T * T;
@@ -98,8 +103,8 @@ function forwardBlocked(
   D: number,
   scale: number,
 ): { y: Float32Array; p: Float32Array } {
-  const y = new Float32Array(BH * T * D);
-  const p = new Float32Array(BH * T * T);
+  const y = scratch(BH * T * D);
+  const p = scratch(BH * T * T); // upper triangle stays 0
   for (let b = 0; b < BH; b++) {
     lowerScores(q, b * T * D, k, b * T * D, p, b * T * T, T, D, scale);
   }
@@ -125,7 +130,7 @@ function backwardBlocked(
   D: number,
   scale: number,
 ): void {
-  const ds = new Float32Array(T * T); // upper triangle stays 0
+  const ds = scratch(T * T); // upper triangle stays 0
   for (let b = 0; b < BH; b++) {
     const base = b * T * D, pBase = b * T * T;
     lowerMulT(p, pBase, dy, base, dv, base, T, D); // dV = Pᵀ dY
@@ -141,6 +146,7 @@ function backwardBlocked(
     lowerMul(ds, 0, k, base, dq, base, T, D); // dQ = dS K
     lowerMulT(ds, 0, q, base, dk, base, T, D); // dK = dSᵀ Q
   }
+  releaseScratch(ds);
 }
 
 /** a[ao..ao+D) · b[bo..bo+D), four partial sums so the adds can overlap. */
@@ -252,31 +258,35 @@ export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
   const [, BH, T, D] = qkv.shape;
   const n = BH * T * D;
   const scale = 1 / Math.sqrt(D);
+  // Even T takes the blocked loops (2x2 register blocks need row pairs).
+  const blocked = T % 2 === 0;
   const f = tf.customGrad((...args: unknown[]) => {
-    const all = (args[0] as tf.Tensor).dataSync() as Float32Array;
-    const qa = all.subarray(0, n),
-      ka = all.subarray(n, 2 * n),
-      va = all.subarray(2 * n);
-    // Even T takes the blocked loops (2x2 register blocks need row pairs).
-    const blocked = T % 2 === 0;
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    const all = readValues(input);
     const { y, p } = (blocked ? forwardBlocked : forward)(
-      qa,
-      ka,
-      va,
+      all.subarray(0, n),
+      all.subarray(n, 2 * n),
+      all.subarray(2 * n),
       BH,
       T,
       D,
       scale,
     );
+    const value = tf.tensor3d(y, [BH, T, D]);
+    releaseScratch(y);
+    save([input]);
     return {
-      value: tf.tensor3d(y, [BH, T, D]),
-      gradFunc: (dy: tf.Tensor) => {
-        const grad = new Float32Array(3 * n);
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const grad = scratch(3 * n);
+        // Both reads are views: no tensor may be created until the loops are done.
+        const qkvs = readValues(saved[0]);
         (blocked ? backwardBlocked : backward)(
-          dy.dataSync() as Float32Array,
-          qa,
-          ka,
-          va,
+          readValues(dy),
+          qkvs.subarray(0, n),
+          qkvs.subarray(n, 2 * n),
+          qkvs.subarray(2 * n),
           p,
           grad.subarray(0, n),
           grad.subarray(n, 2 * n),
@@ -286,7 +296,9 @@ export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
           D,
           scale,
         );
-        return [tf.tensor4d(grad, [3, BH, T, D])];
+        const out = tf.tensor4d(grad, [3, BH, T, D]);
+        releaseScratch(grad, p);
+        return [out];
       },
     };
   });

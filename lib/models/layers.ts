@@ -6,7 +6,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { loopKernelsActive } from "../attention/loop_kernels.ts";
+import {
+  loopKernelsActive,
+  readValues,
+  releaseScratch,
+  scratch,
+} from "../attention/loop_kernels.ts";
 
 const LN_EPS = 1e-5;
 
@@ -122,11 +127,12 @@ function layerNormLoops(
   const [N, C] = x.shape;
   const f = tf.customGrad((...args: unknown[]) => {
     const [xt, wt, bt] = args as tf.Tensor[];
-    const xs = xt.dataSync() as Float32Array;
-    const w = wt.dataSync() as Float32Array;
-    const b = bias ? bt.dataSync() as Float32Array : undefined;
-    const xhat = new Float32Array(N * C), rstd = new Float32Array(N);
-    const y = new Float32Array(N * C);
+    // Views into backend memory; copy the small weights, which the backward pass reuses.
+    const xs = readValues(xt);
+    const w = readValues(wt).slice();
+    const b = bias ? readValues(bt).slice() : undefined;
+    const xhat = scratch(N * C), rstd = scratch(N);
+    const y = scratch(N * C);
     for (let n = 0; n < N; n++) {
       const o = n * C;
       let mean = 0;
@@ -142,11 +148,13 @@ function layerNormLoops(
         y[o + c] = b ? h * w[c] + b[c] : h * w[c];
       }
     }
+    const value = tf.tensor2d(y, [N, C]);
+    releaseScratch(y);
     return {
-      value: tf.tensor2d(y, [N, C]),
+      value,
       gradFunc: (dyt: tf.Tensor) => {
-        const dy = dyt.dataSync() as Float32Array;
-        const dx = new Float32Array(N * C);
+        const dy = readValues(dyt);
+        const dx = scratch(N * C);
         const dw = new Float32Array(C), db = new Float32Array(C);
         for (let n = 0; n < N; n++) {
           const o = n * C;
@@ -167,6 +175,7 @@ function layerNormLoops(
           }
         }
         const grads = [tf.tensor2d(dx, [N, C]), tf.tensor1d(dw)];
+        releaseScratch(dx, xhat, rstd);
         return bias ? [...grads, tf.tensor1d(db)] : grads;
       },
     };
@@ -247,16 +256,18 @@ function geluLoops<T extends tf.Tensor>(x: T): T {
     return {
       value: tf.mul(xt, s),
       gradFunc: (dyt: tf.Tensor, saved: tf.Tensor[]) => {
-        const dy = dyt.dataSync() as Float32Array;
-        const xs = saved[0].dataSync() as Float32Array;
-        const sig = saved[1].dataSync() as Float32Array;
-        const dx = new Float32Array(xs.length);
+        const dy = readValues(dyt);
+        const xs = readValues(saved[0]);
+        const sig = readValues(saved[1]);
+        const dx = scratch(xs.length);
         for (let i = 0; i < xs.length; i++) {
           const v = xs[i], sv = sig[i];
           const du = 2 * GELU_K + 6 * GELU_K * GELU_A * v * v;
           dx[i] = dy[i] * (sv + v * sv * (1 - sv) * du);
         }
-        return [tf.tensor(dx, xt.shape)];
+        const out = tf.tensor(dx, xt.shape);
+        releaseScratch(dx);
+        return [out];
       },
     };
   });
