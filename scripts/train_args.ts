@@ -37,8 +37,10 @@ export interface TrainArgs {
   resume: boolean;
   /** Steps between evaluations. */
   evalInterval: number;
-  /** Batches per evaluation. */
+  /** Batches per periodic evaluation (nanoGPT's CPU recipe uses 20). */
   evalIters: number;
+  /** Batches of the final evaluation that the run reports (0 = none). */
+  finalEvalIters: number;
   /** Seed of initialisation, batch order and sampling. */
   seed: number;
   /** Characters to sample at the end (0 = none). */
@@ -68,7 +70,8 @@ export const DEFAULT_TRAIN_ARGS: Readonly<TrainArgs> = Object.freeze({
   gradClip: 1.0,
   resume: false,
   evalInterval: 250,
-  evalIters: 200,
+  evalIters: 20,
+  finalEvalIters: 200,
   seed: 1337,
   sampleTokens: 500,
   help: false,
@@ -92,6 +95,7 @@ const KINDS: Record<keyof TrainArgs, Kind> = {
   resume: "bool",
   evalInterval: "int",
   evalIters: "int",
+  finalEvalIters: "int",
   seed: "int",
   sampleTokens: "int",
   help: "bool",

@@ -480,8 +480,9 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
       d.dropout,
       d.evalInterval,
       d.evalIters,
+      d.finalEvalIters,
     ],
-    ["tinyshakespeare", "baby", 2000, 12, 1e-3, 100, 0, 250, 200],
+    ["tinyshakespeare", "baby", 2000, 12, 1e-3, 100, 0, 250, 20, 200],
   );
   const a = parseTrainArgs([
     "--iters",

@@ -360,12 +360,19 @@ export class Trainer {
   }
 
   /**
-   * Mean loss on `evalIters` batches of each split. The batches are the same at every call
-   * (drawn from a fixed seed), so successive evaluations differ only because the model did.
+   * Mean loss on `evalIters` batches of each split (or `iters` when given). The batches are the
+   * same at every call (drawn from a fixed seed), so successive evaluations differ only because
+   * the model did.
    */
-  async evaluate(): Promise<{ train: number; val: number }> {
+  async evaluate(iters?: number): Promise<{ train: number; val: number }> {
     const { model, train, val } = this.#opts;
-    const { blockSize, batchSize, evalIters, seed } = this.config;
+    const { blockSize, batchSize, seed } = this.config;
+    const evalIters = iters ?? this.config.evalIters;
+    if (!(Number.isInteger(evalIters) && evalIters > 0)) {
+      throw new Error(
+        `evaluate needs a positive whole number of batches, got ${evalIters}`,
+      );
+    }
     const out = { train: 0, val: 0 };
     for (const [split, data] of [["train", train], ["val", val]] as const) {
       const sampler = new BatchSampler(
