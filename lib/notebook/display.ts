@@ -144,3 +144,29 @@ export function escapeHtml(s: string): string {
       "&quot;",
     );
 }
+
+/**
+ * Displays a value now and yields once, so the front end receives it while the cell is still
+ * running. End a cell with `await show(x)` rather than a bare `x`: the Deno kernel (2.9) can
+ * report a cell finished before its result message, and Jupyter clients then drop that result.
+ * Displayables (plots, markdown, LaTeX) keep their rich form; anything else is shown as
+ * `Deno.inspect` text.
+ *
+ * @example
+ * ```ts
+ * import { markdown, show } from "./display.ts";
+ * await show(markdown("**done**"));
+ * await show({ loss: 1.87 });
+ * ```
+ */
+export async function show(value: unknown): Promise<void> {
+  const rich = typeof value === "object" && value !== null && DISPLAY in value;
+  await display(
+    rich ? (value as Displayable) : {
+      "text/plain": typeof value === "string"
+        ? value
+        : Deno.inspect(value, { colors: false }),
+    },
+  );
+  await new Promise((r) => setTimeout(r, 0));
+}

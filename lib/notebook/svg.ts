@@ -19,13 +19,20 @@ export interface Trace {
   [key: string]: unknown;
 }
 
+/** A plotly axis (the fields this renderer reads; others pass through to plotly). */
+export interface Axis {
+  title?: string | { text?: string };
+  type?: string;
+  [key: string]: unknown;
+}
+
 /** A plotly figure. */
 export interface Figure {
   data: Trace[];
   layout?: Record<string, unknown> & {
     title?: string | { text?: string };
-    xaxis?: { title?: string | { text?: string }; type?: string };
-    yaxis?: { title?: string | { text?: string }; type?: string };
+    xaxis?: Axis;
+    yaxis?: Axis;
     width?: number;
     height?: number;
   };
