@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import { closest, distance } from "fastest-levenshtein";
 import { assert, assertAlmostEquals, assertEquals, assertNotEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, type Displayable, isSmoke, latexMatrix, latexSource, LivePlot, markdown, plot } from "../lib/notebook/mod.ts";
+import { display, isSmoke, latexMatrix, latexSource, LivePlot, markdown, plot, show } from "../lib/notebook/mod.ts";
 import { scaledDotProductAttention } from "../lib/attention/mod.ts";
 import { CharTokenizer, WordPieceBPE, WordTokenizer, ByteBPE } from "../lib/tokenizers/mod.ts";
 import { GPT, countParams, gptConfig } from "../lib/models/gpt.ts";
@@ -36,16 +36,6 @@ const backend = await initBackend();
 const SMOKE = isSmoke();
 console.log(`smoke mode: ${SMOKE}`);
 
-/**
- * Displays a value (figure, markdown, LaTeX or any object) and yields once. Cells end with
- * `await show(x)` rather than a bare `x`: the Deno kernel can report a cell finished before its
- * result message, and the Jupyter client then drops that result.
- */
-async function show(value: unknown): Promise<void> {
-  const rich = typeof value === "object" && value !== null && Symbol.for("Jupyter.display") in value;
-  await display(rich ? (value as Displayable) : { "text/plain": Deno.inspect(value, { colors: false }) });
-  await new Promise((r) => setTimeout(r, 0));
-}
 '''),
     md(r'''
 ## 1 · A literal translator

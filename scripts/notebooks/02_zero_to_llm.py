@@ -27,7 +27,7 @@ learning involved), and one embedding table turns each id into a learned vector 
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, type Displayable, isSmoke, LivePlot, markdown, plot } from "../lib/notebook/mod.ts";
+import { display, isSmoke, LivePlot, markdown, plot, show } from "../lib/notebook/mod.ts";
 import { ByteBPE, CharTokenizer, GPT2_PATTERN, learnByteMerges, loadGPT2, splitChunks, WordTokenizer } from "../lib/tokenizers/mod.ts";
 import { countParams, GPT, gptConfig } from "../lib/models/gpt.ts";
 import { gelu, layerNorm } from "../lib/models/layers.ts";
@@ -40,16 +40,6 @@ import { DEVICES, flopsPerToken, modelPresets, planRun, trainingMemory } from ".
 const backend = await initBackend();
 const SMOKE = isSmoke();
 
-/**
- * Displays a value (figure, markdown, LaTeX or any object) and yields once. Cells end with
- * `await show(x)` rather than a bare `x`: the Deno kernel can report a cell finished before its
- * result message, and the Jupyter client then drops that result.
- */
-async function show(value: unknown): Promise<void> {
-  const rich = typeof value === "object" && value !== null && Symbol.for("Jupyter.display") in value;
-  await display(rich ? (value as Displayable) : { "text/plain": Deno.inspect(value, { colors: false }) });
-  await new Promise((r) => setTimeout(r, 0));
-}
 const { text } = await loadCorpus("tinyshakespeare");
 const cut = Math.floor(text.length * 0.9); // the same cut splitTrainVal makes on the ids below
 const trainStr = text.slice(0, cut), valStr = text.slice(cut);

@@ -15,7 +15,7 @@ def auto_show(src):
     """Rewrites a cell whose last statement is a bare expression to `await show(expr);`.
 
     The Deno kernel can report a cell finished before its result message, and nbclient then
-    drops that result; `show` (defined in each notebook's first cell) displays the value and
+    drops that result; `show` (from lib/notebook, imported in the first cell) displays the value and
     yields once so it is sent while the cell is still running.
     """
     lines = src.rstrip().split("\n")
