@@ -90,3 +90,18 @@ Deno.test("outside Jupyter, inJupyter is false and a default progress bar does n
   await bar.update(1);
   await bar.finish();
 });
+
+Deno.test("large heatmaps fall back to one embedded PNG, not a rect per cell", () => {
+  const z = Array.from(
+    { length: 30 },
+    (_, i) => Array.from({ length: 30 }, (_, j) => i * j),
+  );
+  const html = figureBundle({
+    data: [{ type: "heatmap", z }],
+  })["text/html"] as string;
+  assertStringIncludes(html, "data:image/png;base64,iVBORw0KGgo"); // the PNG signature
+  assert(
+    html.length < 20_000,
+    `fallback should be small, got ${html.length} characters`,
+  );
+});

@@ -6,6 +6,7 @@
  * @module
  */
 import { escapeHtml } from "./display.ts";
+import { encodePng, toBase64 } from "./png.ts";
 
 /** A plotly trace (the fields this renderer reads; others pass through to plotly). */
 export interface Trace {
@@ -82,18 +83,20 @@ function fmtTick(v: number): string {
   return String(+v.toPrecision(4));
 }
 
-function heatColor(t: number): string {
+function heatRgb(t: number): number[] {
   // Viridis-like ramp from dark purple to yellow.
   const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [
     253,
     231,
     37,
   ]];
-  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1),
-    i = Math.min(stops.length - 2, Math.floor(x));
-  const f = x - i,
-    c = stops[i].map((v, k) => Math.round(v + f * (stops[i + 1][k] - v)));
-  return `rgb(${c.join(",")})`;
+  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x)), f = x - i;
+  return stops[i].map((v, k) => Math.round(v + f * (stops[i + 1][k] - v)));
+}
+
+function heatColor(t: number): string {
+  return `rgb(${heatRgb(t).join(",")})`;
 }
 
 /**
@@ -122,7 +125,27 @@ export function figureToSvg(fig: Figure): string {
     const flat = z.flat().filter(Number.isFinite);
     const lo = Math.min(...flat), hi = Math.max(...flat);
     const cw = pw / Math.max(1, cols), ch = ph / Math.max(1, rows);
-    for (let i = 0; i < rows; i++) {
+    const big = rows * cols > 400;
+    if (big) {
+      // One pixel per cell, scaled up: a few KB instead of one element per cell.
+      const rgb = new Uint8Array(3 * rows * cols);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const v = z[i][j];
+          const c = Number.isFinite(v)
+            ? heatRgb(hi > lo ? (v - lo) / (hi - lo) : 0.5)
+            : [238, 238, 238];
+          rgb.set(c, 3 * (i * cols + j));
+        }
+      }
+      parts.push(
+        `<image x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" preserveAspectRatio="none" ` +
+          `style="image-rendering:pixelated" href="data:image/png;base64,${
+            toBase64(encodePng(cols, rows, rgb))
+          }"/>`,
+      );
+    }
+    for (let i = 0; i < (big ? 0 : rows); i++) {
       for (let j = 0; j < cols; j++) {
         const v = z[i][j];
         const fill = Number.isFinite(v)
