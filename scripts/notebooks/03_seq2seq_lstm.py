@@ -170,6 +170,12 @@ markdown(
 );
 '''),
     md(r'''
+This budget (10 epochs of 16,000 problems, a few minutes here) is far from enough: the character
+accuracy was still rising when training stopped, and in the examples most wrong sums have the
+right size and wrong last digits, i.e. the carries are not learned yet. The point stands: one
+fixed-size vector, copied to every output step, is all the decoder gets.
+'''),
+    md(r'''
 ## 3 · The encoder-decoder
 
 For translation the input and output lengths differ and are not known in advance, so the decoder
@@ -339,7 +345,9 @@ markdown(
 );
 '''),
     md(r'''
-Position-wise accuracy mixes two effects. A decoder that drops or inserts one word shifts every
+In the committed full run the *left* end is the higher one (37% against 16% for the last 30% of
+positions): this small model does not lose the start of long inputs first; it loses the end.
+Position-wise accuracy mixes two effects, though. A decoder that drops or inserts one word shifts every
 later word, so later positions are penalised for an error made earlier; and the decoder itself is
 also an LSTM whose memory of the context vector fades as it writes. The early-word forgetting the
 notes describe would show as a low left end; whichever end is lower above is what this model
