@@ -28,7 +28,7 @@ vector into the output, so input and output may have different lengths.
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { isSmoke, latexMatrix, markdown, plot, ProgressBar } from "../lib/notebook/mod.ts";
+import { isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { generateToyTranslations } from "../lib/data/toy_translation.ts";
 import { ADDITION_ALPHABET, generateAdditionSplits } from "../lib/data/learning_to_execute.ts";
 import {
@@ -222,9 +222,9 @@ target followed by `<eos>`:
 '''),
     code(r'''
 const demo = makeBatch([{ source: "let's go", target: "andiamo" }, { source: "the dog sleeps", target: "il cane dorme" }], srcVocab, tgtVocab, MAX_SRC, MAX_TGT);
-const show = (t: tf.Tensor) => (t.arraySync() as number[][]).map((r) => r.map((id) => tgtVocab.tokens[id]).join(" "));
-console.log("decoder input :", show(demo.targetIn));
-console.log("decoder target:", show(demo.targetOut));
+const asWords = (t: tf.Tensor) => (t.arraySync() as number[][]).map((r) => r.map((id) => tgtVocab.tokens[id]).join(" "));
+console.log("decoder input :", asWords(demo.targetIn));
+console.log("decoder target:", asWords(demo.targetOut));
 console.log("loss mask     :", demo.targetMask.arraySync());
 assertEquals((demo.targetIn.arraySync() as number[][])[0][0], BOS);
 assertEquals((demo.targetOut.arraySync() as number[][])[0][1], EOS);

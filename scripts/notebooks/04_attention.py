@@ -24,7 +24,7 @@ into percentages, and hand the decoder a mix of the encoder outputs weighted by 
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, latexMatrix, markdown, plot, ProgressBar } from "../lib/notebook/mod.ts";
+import { display, isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { generateToyTranslations } from "../lib/data/toy_translation.ts";
 import {
   dotProductAttention, evaluateByLength, formatLengthTable, type LengthRow, LSTMAttention, Seq2SeqLSTM,

@@ -24,7 +24,7 @@ Following the notes' last section:
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertLess } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, latexMatrix, markdown, plot, ProgressBar } from "../lib/notebook/mod.ts";
+import { display, isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { causalMask, MultiHeadAttention, scaledDotProductAttention, sinusoidalPositionalEncoding, splitHeads } from "../lib/attention/mod.ts";
 import { generateToyTranslations } from "../lib/data/toy_translation.ts";
 import {
