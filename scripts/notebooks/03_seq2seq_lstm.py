@@ -91,8 +91,8 @@ for (let j = 0; j < 2; j++) {
   assertAlmostEquals(libH[j], handH[j], 1e-6);
   assertAlmostEquals(libC[j], handC[j], 1e-6);
 }
-console.log("lib LSTM step == hand computation:", libH, libC);
 lstm.dispose();
+console.log("lib LSTM step == hand computation:", libH, libC);
 '''),
     md(r'''
 ## 2 · Learning to execute: the Keras recipe
@@ -121,6 +121,7 @@ const keras = new RepeatVectorSeq2Seq({
   seed: 0,
 });
 keras.model.summary(80, undefined, (line: string) => console.log(line));
+console.log(`parameters: ${keras.parameterCount()}`);
 '''),
     code(r'''
 const EPOCHS = SMOKE ? 2 : 10;
@@ -258,8 +259,8 @@ const handLoss = tf.tidy(() => {
 });
 const libLoss = tf.tidy(() => vanilla.loss(demo).arraySync());
 assertAlmostEquals(libLoss, handLoss, 1e-5);
-console.log(`loss by hand ${handLoss.toFixed(5)} == lib ${libLoss.toFixed(5)} (ln V = ${Math.log(tgtVocab.size).toFixed(3)}: the untrained guess is near uniform)`);
 disposeBatch(demo);
+console.log(`loss by hand ${handLoss.toFixed(5)} == lib ${libLoss.toFixed(5)} (ln V = ${Math.log(tgtVocab.size).toFixed(3)}: the untrained guess is near uniform)`);
 '''),
     md(r'''
 Training: Adam (learning rate 0.01), batches of 64 sentences of similar length, gradient norm
@@ -287,7 +288,7 @@ Greedy decoding: start from `<bos>`, feed each step's most likely word back in, 
     code(r'''
 const examples = [2, 5, 9, 14, 20, 25].map((L) => corpus.test.find((p) => p.source.split(" ").length === L)!).filter(Boolean);
 const outs = vanilla.translate(examples.map((p) => p.source));
-examples.forEach((p, i) => console.log(`${p.source}\n  model: ${outs[i]}\n  truth: ${p.target}\n`));
+for (const [i, p] of examples.entries()) console.log(`${p.source}\n  model: ${outs[i]}\n  truth: ${p.target}\n`);
 '''),
     md(r'''
 ## 4 · The fixed-size context, measured

@@ -24,7 +24,7 @@ into percentages, and hand the decoder a mix of the encoder outputs weighted by 
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
+import { isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { generateToyTranslations } from "../lib/data/toy_translation.ts";
 import {
   dotProductAttention, evaluateByLength, formatLengthTable, type LengthRow, LSTMAttention, Seq2SeqLSTM,
@@ -211,7 +211,7 @@ for (let i = 0; i < picks.length; i++) {
   const src = picks[i].source.split(" ");
   const out = [...translations[i].split(" "), "<eos>"].slice(0, attention[i].length);
   console.log(`${picks[i].source}\n  model: ${translations[i]}\n  truth: ${picks[i].target}`);
-  await display(plot({
+  await show(plot({
     data: [{ type: "heatmap", z: attention[i], x: src.map((w, j) => `${j + 1}. ${w}`), y: out.map((w, j) => `${j + 1}. ${w}`), colorscale: "Blues", zmin: 0, zmax: 1 }],
     layout: { title: "Attention weights (rows: output words, columns: input words)", yaxis: { autorange: "reversed" }, height: 220 + 22 * out.length, margin: { l: 120, b: 120 } },
   }));
@@ -231,6 +231,7 @@ Deno.writeTextFileSync("../data/results/04_attention.json", JSON.stringify({
   rows: attEval.rows, overall: attEval.overall, byPosition: attPos,
 }, null, 1));
 att.dispose();
+console.log("tensors still allocated:", tf.memory().numTensors);
 '''),
 ]
 

@@ -24,7 +24,7 @@ Following the notes' last section:
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertLess } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
+import { isSmoke, latexMatrix, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { causalMask, MultiHeadAttention, scaledDotProductAttention, sinusoidalPositionalEncoding, splitHeads } from "../lib/attention/mod.ts";
 import { generateToyTranslations } from "../lib/data/toy_translation.ts";
 import {
@@ -80,8 +80,9 @@ plot({
 '''),
     code(r'''
 const far = sinusoidalPositionalEncoding(1, D, 1000); // the code of position 1000
-console.log("position 1000:", Array.from(far.dataSync()).map((v) => v.toFixed(3)).join(" "));
+const farCode = Array.from(far.dataSync()).map((v) => v.toFixed(3)).join(" ");
 far.dispose();
+console.log("position 1000:", farCode);
 '''),
     md(r'''
 ## 2 · Self-attention, step by step
@@ -114,7 +115,7 @@ const Q = E.matMul(Wq), K = E.matMul(Wk), V = E.matMul(Wv); // (9, 4) each
 const scores = Q.matMul(K.transpose()).div(Math.sqrt(4)); // (9, 9): query i · key j / √d
 const weights = tf.softmax(scores); // each row sums to 1
 const selfValues = weights.matMul(V); // (9, 4)
-await display(latexMatrix(tf.concat([Q.slice([6, 0], [1, 4]), K.slice([1, 0], [1, 4]), K.slice([5, 0], [1, 4])]), { name: "\\begin{matrix}q_{it}\\\\k_{dog}\\\\k_{moon}\\end{matrix}" }));
+await show(latexMatrix(tf.concat([Q.slice([6, 0], [1, 4]), K.slice([1, 0], [1, 4]), K.slice([5, 0], [1, 4])]), { name: "\\begin{matrix}q_{it}\\\\k_{dog}\\\\k_{moon}\\end{matrix}" }));
 '''),
     code(r'''
 const itRow = (weights.arraySync() as number[][])[6];
@@ -229,7 +230,7 @@ assertLess(after, 1e-3);
 console.log(`trained: max |parallel - incremental| = ${after.toExponential(2)}`);
 const ex = [3, 9, 16, 25].map((L) => corpus.test.find((p) => p.source.split(" ").length === L)!).filter(Boolean);
 const exOut = transformer.translate(ex.map((p) => p.source));
-ex.forEach((p, i) => console.log(`${p.source}\n  model: ${exOut[i]}\n  truth: ${p.target}\n`));
+for (const [i, p] of ex.entries()) console.log(`${p.source}\n  model: ${exOut[i]}\n  truth: ${p.target}\n`);
 '''),
     md(r'''
 ## 5 · Three models compared
@@ -258,7 +259,7 @@ console.log(formatLengthTable(Object.fromEntries(Object.entries(results).map(([k
 '''),
     code(r'''
 const colors: Record<string, string> = { "encoder-decoder LSTM": "#888", "LSTM + attention": "#d62728", "Transformer": "#1f77b4" };
-await display(plot({
+await show(plot({
   data: Object.entries(results).flatMap(([name, r]) => [
     { x: r.rows.map((x) => x.length), y: r.rows.map((x) => x.exactMatch), name: `${name}: exact`, mode: "lines+markers", line: { color: colors[name] } },
     { x: r.rows.map((x) => x.length), y: r.rows.map((x) => x.tokenAccuracy), name: `${name}: token`, mode: "lines", line: { color: colors[name], dash: "dot" } },
@@ -285,7 +286,7 @@ loosely):
     code(r'''
 const names = Object.keys(results);
 const lens = [...new Set(names.flatMap((n) => results[n].rows.map((r) => r.length)))].sort((a, b) => a - b);
-await display(markdown(
+await show(markdown(
   `| words | ${names.join(" | ")} |\n|---|${names.map(() => "---").join("|")}|\n` +
     lens.map((L) => `| ${L} | ` + names.map((n) => {
       const r = results[n].rows.find((x) => x.length === L);
@@ -298,6 +299,7 @@ Deno.mkdirSync("../data/results", { recursive: true });
 Deno.writeTextFileSync("../data/results/05_transformer.json", JSON.stringify({ ...results["Transformer"], setup: SETUP }, null, 1));
 transformer.dispose();
 mha.dispose();
+console.log("tensors still allocated:", tf.memory().numTensors);
 '''),
 ]
 
