@@ -205,17 +205,21 @@ rosso" should show the noun's column lit *before* the adjectives' columns.
 const picks = [
   corpus.test.find((p) => / \w+ \w+ (dog|cat|boy|book|brother|train|fish|girl|house|moon|apple|car|woman|door) /.test(` ${p.source} `) && p.source.split(" ").length <= 9 && /^(the|a|an) \w+ \w+ /.test(p.source))!,
   corpus.test.find((p) => p.source.split(" ").length === 16)!,
-].filter(Boolean);
+];
 const { translations, attention } = att.translateWithAttention(picks.map((p) => p.source));
-for (let i = 0; i < picks.length; i++) {
+function heatmap(i: number) {
   const src = picks[i].source.split(" ");
   const out = [...translations[i].split(" "), "<eos>"].slice(0, attention[i].length);
   console.log(`${picks[i].source}\n  model: ${translations[i]}\n  truth: ${picks[i].target}`);
-  await show(plot({
+  return plot({
     data: [{ type: "heatmap", z: attention[i], x: src.map((w, j) => `${j + 1}. ${w}`), y: out.map((w, j) => `${j + 1}. ${w}`), colorscale: "Blues", zmin: 0, zmax: 1 }],
     layout: { title: "Attention weights (rows: output words, columns: input words)", yaxis: { autorange: "reversed" }, height: 220 + 22 * out.length, margin: { l: 120, b: 120 } },
-  }));
+  });
 }
+heatmap(0)
+'''),
+    code(r'''
+heatmap(1)
 '''),
     md(r'''
 With attention, the decoder no longer needs the context vector to carry the whole sentence: each
