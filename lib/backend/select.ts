@@ -49,10 +49,10 @@ export interface BackendInfo {
 }
 
 const OPT_IN =
-  "opt-in: `deno install --allow-scripts npm:@tensorflow/tfjs-node@4.22.0` (needs internet to " +
+  "opt-in: `deno install --allow-scripts=npm:@tensorflow/tfjs-node@4.22.0` (needs internet to " +
   "fetch libtensorflow 2.9.1)";
 const OPT_IN_GPU =
-  "opt-in: `deno install --allow-scripts npm:@tensorflow/tfjs-node-gpu@4.22.0` (needs internet, " +
+  "opt-in: `deno install --allow-scripts=npm:@tensorflow/tfjs-node-gpu@4.22.0` (needs internet, " +
   "CUDA 11.2 and cuDNN 8.1)";
 
 const require = createRequire(import.meta.url);
