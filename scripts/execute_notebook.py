@@ -19,7 +19,7 @@ def main() -> int:
     cwd = sys.argv[sys.argv.index("--cwd") + 1] if "--cwd" in sys.argv else "."
     nb = nbformat.read(src, as_version=4)
     client = nbclient.NotebookClient(
-        nb, kernel_name="deno", timeout=timeout, allow_errors=True,
+        nb, kernel_name="deno", timeout=timeout, allow_errors=True, iopub_timeout=30,
         resources={"metadata": {"path": cwd}},
     )
     start = time.time()

@@ -239,3 +239,11 @@ Deno.test("learned positions are rows of a seeded trainable table", () => {
   pe.dispose();
   again.dispose();
 });
+
+Deno.test("MultiHeadAttention: building and disposing one leaves no tensors behind", () => {
+  const before = tf.memory().numTensors;
+  const mha = new MultiHeadAttention(8, 2, { seed: 1 });
+  assertEquals(tf.memory().numTensors - before, 8); // its 8 variables, nothing else
+  mha.dispose();
+  assertEquals(tf.memory().numTensors, before);
+});

@@ -97,8 +97,11 @@ export class MultiHeadAttention {
     for (const p of ["q", "k", "v", "o"]) {
       const w = new Float32Array(dModel * dModel);
       for (let i = 0; i < w.length; i++) w[i] = rng.normal() * 0.02;
-      this.params.set(`w${p}`, tf.variable(tf.tensor2d(w, [dModel, dModel])));
-      this.params.set(`b${p}`, tf.variable(tf.zeros([dModel])));
+      // tf.variable copies its initial value, so the temporaries are freed here.
+      const w0 = tf.tensor2d(w, [dModel, dModel]), b0 = tf.zeros([dModel]);
+      this.params.set(`w${p}`, tf.variable(w0));
+      this.params.set(`b${p}`, tf.variable(b0));
+      tf.dispose([w0, b0]);
     }
   }
 

@@ -18,3 +18,5 @@ export * from "./download.ts";
 export * from "./split.ts";
 export * from "./batches.ts";
 export * from "./paths.ts";
+export * from "./toy_translation.ts";
+export * from "./learning_to_execute.ts";
