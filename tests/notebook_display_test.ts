@@ -105,3 +105,11 @@ Deno.test("large heatmaps fall back to one embedded PNG, not a rect per cell", (
     `fallback should be small, got ${html.length} characters`,
   );
 });
+
+Deno.test("histograms are drawn as bars in the fallback", () => {
+  const html = figureBundle({
+    data: [{ type: "histogram", x: [1, 2, 2, 3, 3, 3] }],
+  })["text/html"] as string;
+  assertEquals((html.match(/<rect x=/g) ?? []).length >= 3, true);
+  assertStringIncludes(html, "<title>3</title>"); // the tallest bar holds three values
+});

@@ -99,6 +99,23 @@ function heatColor(t: number): string {
   return `rgb(${heatRgb(t).join(",")})`;
 }
 
+/** A histogram trace drawn as bars: one bar per integer value, else 20 equal bins. */
+function histogramAsBars(t: Trace): Trace {
+  if (t.type !== "histogram") return t;
+  const xs = (t.x ?? []).map(Number).filter(Number.isFinite);
+  if (xs.length === 0) return { ...t, type: "bar", x: [], y: [] };
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  const integers = xs.every(Number.isInteger) && hi - lo <= 200;
+  const n = integers ? hi - lo + 1 : 20,
+    width = integers ? 1 : (hi - lo) / n || 1;
+  const counts = new Array(n).fill(0);
+  for (const x of xs) counts[Math.min(n - 1, Math.floor((x - lo) / width))]++;
+  const centers = counts.map((_, i) =>
+    integers ? lo + i : +(lo + (i + 0.5) * width).toPrecision(4)
+  );
+  return { ...t, type: "bar", x: centers, y: counts };
+}
+
 /**
  * Renders a figure as an SVG string.
  *
@@ -109,15 +126,24 @@ function heatColor(t: number): string {
  * console.log(svg.startsWith("<svg")); // true
  * ```
  */
-export function figureToSvg(fig: Figure): string {
-  const W = Number(fig.layout?.width ?? 640),
+export function figureToSvg(figure: Figure): string {
+  const fig = { ...figure, data: figure.data.map(histogramAsBars) };
+  // The legend column is as wide as the longest trace name needs (within reason).
+  const longest = Math.max(0, ...fig.data.map((t) => (t.name ?? "").length));
+  const m = {
+    l: 64,
+    r: Math.min(300, Math.max(120, 34 + 6.2 * longest)),
+    t: 36,
+    b: 48,
+  };
+  const W = Number(fig.layout?.width ?? 520 + m.r),
     H = Number(fig.layout?.height ?? 360);
-  const m = { l: 64, r: 120, t: 36, b: 48 };
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   const parts: string[] = [];
   const title = titleText(fig.layout?.title);
   const heat = fig.data.find((t) => t.type === "heatmap");
   const logY = fig.layout?.yaxis?.type === "log";
+  const logX = fig.layout?.xaxis?.type === "log";
 
   if (heat) {
     const z = (heat.z ?? []) as number[][];
@@ -213,7 +239,11 @@ export function figureToSvg(fig: Figure): string {
     const traces = fig.data.map((t) => {
       const ys = (t.y ?? []).map(Number);
       const xs = (t.x ?? ys.map((_, i) => i)).map(xv);
-      return { t, xs, ys: logY ? ys.map((v) => Math.log10(v)) : ys };
+      return {
+        t,
+        xs: logX ? xs.map((v) => Math.log10(v)) : xs,
+        ys: logY ? ys.map((v) => Math.log10(v)) : ys,
+      };
     });
     const allX = traces.flatMap((d) => d.xs).filter(Number.isFinite);
     const allY = traces.flatMap((d) => d.ys).filter(Number.isFinite);
@@ -257,7 +287,9 @@ export function figureToSvg(fig: Figure): string {
         parts.push(
           `<text x="${sx(v)}" y="${
             m.t + ph + 14
-          }" font-size="10" text-anchor="middle">${fmtTick(v)}</text>`,
+          }" font-size="10" text-anchor="middle">${
+            logX ? fmtTick(10 ** v) : fmtTick(v)
+          }</text>`,
         );
       }
     }
