@@ -61,6 +61,7 @@ const sizes = { maxSourceLength: 8, maxTargetLength: 9 };
 
 function models(): {
   lstm: Seq2SeqLSTM;
+  reversed: Seq2SeqLSTM;
   attention: LSTMAttention;
   transformer: Transformer;
 } {
@@ -72,6 +73,12 @@ function models(): {
   };
   return {
     lstm: new Seq2SeqLSTM({ ...common, hidden: 16, embedDim: 8 }),
+    reversed: new Seq2SeqLSTM({
+      ...common,
+      hidden: 16,
+      embedDim: 8,
+      reverseSource: true,
+    }),
     attention: new LSTMAttention({ ...common, hidden: 16, embedDim: 8 }),
     transformer: new Transformer({
       ...common,
@@ -265,6 +272,49 @@ Deno.test("attention model: weights over real source words sum to 1 at every out
     }
   }
   m.dispose();
+});
+
+Deno.test("reverseSource: the encoder reads each sentence backwards, padding untouched", () => {
+  const common = { sourceVocab: srcVocab, targetVocab: tgtVocab, ...sizes };
+  const fwd = new Seq2SeqLSTM({ ...common, hidden: 16, embedDim: 8, seed: 1 });
+  const rev = new Seq2SeqLSTM({
+    ...common,
+    hidden: 16,
+    embedDim: 8,
+    seed: 1,
+    reverseSource: true,
+  });
+  const sentences = [
+    "the dog sleeps",
+    "let's go",
+    "a big red cat sees the girl",
+  ];
+  const backwards = sentences.map((s) => s.split(" ").reverse().join(" "));
+  const a = encodeSources(sentences, srcVocab, sizes.maxSourceLength);
+  const b = encodeSources(backwards, srcVocab, sizes.maxSourceLength);
+  const before = tf.memory().numTensors;
+  const [same, gap] = tf.tidy(() => {
+    const got = rev.encode(a), want = fwd.encode(b), own = fwd.encode(a);
+    const maxDiff = (x: tf.Tensor, y: tf.Tensor) =>
+      tf.max(tf.abs(tf.sub(x, y))).arraySync() as number;
+    return [
+      Math.max(
+        ...got.final.flatMap((s, l) => [
+          maxDiff(s.h, want.final[l].h),
+          maxDiff(s.c, want.final[l].c),
+        ]),
+      ),
+      // Not the same as reading forwards: the option does change the context vector.
+      maxDiff(got.final[1].h, own.final[1].h),
+    ];
+  });
+  assertLess(same, 1e-6);
+  assertGreater(gap, 1e-3);
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals(rev.translate(sentences).length, 3);
+  tf.dispose([a.ids, a.mask, b.ids, b.mask]);
+  fwd.dispose();
+  rev.dispose();
 });
 
 Deno.test("training: loss falls and tensor count stays flat across steps, for every model", async () => {

@@ -9,6 +9,7 @@
  * {@link Seq2SeqLSTM} is the encoder-decoder of Sutskever et al.: word embeddings, a stack of
  * LSTMs over the source whose final hidden and cell states (the fixed-size context vector)
  * initialise a decoder stack, teacher forcing while training and greedy decoding until `<eos>`.
+ * Like them it can read each source sentence backwards (`reverseSource`).
  *
  * @module
  */
@@ -215,6 +216,12 @@ export interface Seq2SeqLSTMConfig {
   layers?: number;
   /** Initialisation seed (default 0). */
   seed?: number;
+  /**
+   * Read each source sentence last word first (default false), as Sutskever et al. did: the
+   * first source words, which the first output words usually depend on, are then read last and
+   * are the freshest in the context vector. The mask is unchanged (real words stay in front).
+   */
+  reverseSource?: boolean;
 }
 
 /** Greedy output ids and, for attention models, the weights of every step. */
@@ -223,6 +230,23 @@ export interface GreedyResult {
   ids: number[][];
   /** Per sentence: (output step, source position) attention weights, when the model has them. */
   attention?: number[][][];
+}
+
+/** Ids (B, S) with each row's real words in reverse order; the padding stays at the end. */
+function reverseWords(src: EncodedSources): tf.Tensor2D {
+  const [B, S] = src.ids.shape;
+  const index = new Int32Array(B * S);
+  src.lengths.forEach((n, b) => {
+    for (let t = 0; t < S; t++) {
+      index[b * S + t] = b * S + (t < n ? n - 1 - t : t);
+    }
+  });
+  return tf.tidy(() =>
+    tf.reshape(
+      tf.gather(tf.reshape(src.ids, [B * S]), tf.tensor1d(index, "int32")),
+      [B, S],
+    )
+  );
 }
 
 /**
@@ -252,6 +276,8 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
   readonly maxTargetLength: number;
   /** LSTM width. */
   readonly hidden: number;
+  /** Whether the encoder reads each source backwards. */
+  readonly reverseSource: boolean;
   /** Source embeddings (Vs, E). */
   readonly sourceEmbedding: tf.Variable;
   /** Target embeddings (Vt, E). */
@@ -267,7 +293,13 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
 
   /** Creates the weights from `config.seed`. */
   constructor(config: Seq2SeqLSTMConfig) {
-    const { embedDim = 64, hidden = 128, layers = 2, seed = 0 } = config;
+    const {
+      embedDim = 64,
+      hidden = 128,
+      layers = 2,
+      seed = 0,
+      reverseSource = false,
+    } = config;
     for (
       const [k, v] of Object.entries({
         maxSourceLength: config.maxSourceLength,
@@ -285,6 +317,7 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     this.maxSourceLength = config.maxSourceLength;
     this.maxTargetLength = config.maxTargetLength;
     this.hidden = hidden;
+    this.reverseSource = reverseSource;
     const rng = new Rng(seed);
     const normal = (shape: number[], std: number) => {
       const a = new Float32Array(shape[0] * shape[1]);
@@ -325,9 +358,14 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     return this.variables.reduce((n, v) => n + v.size, 0);
   }
 
-  /** Encoder outputs (B, S, H) and per-layer final states (the context vector). */
+  /**
+   * Encoder outputs (B, S, H), in reading order (last word first with `reverseSource`), and
+   * per-layer final states (the context vector).
+   */
   encode(src: EncodedSources): { outputs: tf.Tensor3D; final: LSTMState[] } {
-    const x = tf.gather(this.sourceEmbedding, src.ids) as tf.Tensor3D; // (B, S, E)
+    const ids = this.reverseSource ? reverseWords(src) : src.ids;
+    const x = tf.gather(this.sourceEmbedding, ids) as tf.Tensor3D; // (B, S, E)
+    if (ids !== src.ids) ids.dispose();
     return this.encoder.run(x, undefined, src.mask);
   }
 

@@ -236,7 +236,9 @@ for (const [i, p] of ex.entries()) console.log(`${p.source}\n  model: ${exOut[i]
 ## 5 · Three models compared
 
 The encoder-decoder LSTM and the LSTM with attention come from notebooks 03 and 04 (their saved
-results under `data/results/`, from runs on the same corpus in the same mode).
+results under `data/results/`, from runs on the same corpus in the same mode). Both LSTMs have
+2 layers of $H = 64$ and were trained for the same 1,500 steps at Adam 0.01; the plain one reads
+each English sentence backwards, the attention one forwards.
 '''),
     code(r'''
 const evalT = evaluateByLength(transformer, corpus.test);
