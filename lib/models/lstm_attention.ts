@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MASKED_SCORE } from "../attention/mask.ts";
-import { encodeSources } from "./seq2seq_data.ts";
+import { withEncodedSources } from "./seq2seq_data.ts";
 import { type GreedyResult, Seq2SeqLSTM } from "./seq2seq_lstm.ts";
 import type { TranslateOptions } from "./seq2seq_train.ts";
 
@@ -90,18 +90,13 @@ export class LSTMAttention extends Seq2SeqLSTM {
     sentences: readonly string[],
     options: TranslateOptions = {},
   ): { translations: string[]; attention: number[][][]; ids: number[][] } {
-    const src = encodeSources(
+    const out: GreedyResult = withEncodedSources(
       sentences,
       this.sourceVocab,
       this.maxSourceLength,
       options.unknown,
+      (src) => this.greedy(src),
     );
-    let out: GreedyResult;
-    try {
-      out = this.greedy(src);
-    } finally {
-      tf.dispose([src.ids, src.mask]);
-    }
     return {
       translations: out.ids.map((r) => this.targetVocab.decode(r)),
       attention: out.attention!,

@@ -220,6 +220,32 @@ export function disposeBatch(batch: EncodedSources | Seq2SeqBatch): void {
   tf.dispose(Object.values(batch).filter((t) => t instanceof tf.Tensor));
 }
 
+/**
+ * Encodes `sentences` as sources, runs `run` on them and frees the encoding, even if `run`
+ * throws: the shared shape of every model's `translate`.
+ *
+ * @example
+ * ```ts
+ * import { Vocab, withEncodedSources } from "./seq2seq_data.ts";
+ * const v = Vocab.fromSentences(["the dog sleeps"]);
+ * console.log(withEncodedSources(["the dog"], v, 10, "error", (src) => src.lengths)); // [2]
+ * ```
+ */
+export function withEncodedSources<R>(
+  sentences: readonly string[],
+  vocab: Vocab,
+  maxLength: number,
+  unknown: UnknownPolicy | undefined,
+  run: (src: EncodedSources) => R,
+): R {
+  const src = encodeSources(sentences, vocab, maxLength, unknown);
+  try {
+    return run(src);
+  } finally {
+    disposeBatch(src);
+  }
+}
+
 function encodeRows(
   sentences: readonly string[],
   vocab: Vocab,

@@ -19,10 +19,10 @@ import { LSTMStack, type LSTMState } from "./lstm_stack.ts";
 import {
   BOS,
   type EncodedSources,
-  encodeSources,
   EOS,
   type Seq2SeqBatch,
   type Vocab,
+  withEncodedSources,
 } from "./seq2seq_data.ts";
 import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_train.ts";
 
@@ -457,17 +457,13 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     sentences: readonly string[],
     options: TranslateOptions = {},
   ): string[] {
-    const src = encodeSources(
+    return withEncodedSources(
       sentences,
       this.sourceVocab,
       this.maxSourceLength,
       options.unknown,
+      (src) => this.greedy(src).ids.map((r) => this.targetVocab.decode(r)),
     );
-    try {
-      return this.greedy(src).ids.map((r) => this.targetVocab.decode(r));
-    } finally {
-      tf.dispose([src.ids, src.mask]);
-    }
   }
 
   /** Frees the weights. */

@@ -21,10 +21,10 @@ import { Rng } from "../random.ts";
 import {
   BOS,
   type EncodedSources,
-  encodeSources,
   EOS,
   type Seq2SeqBatch,
   type Vocab,
+  withEncodedSources,
 } from "./seq2seq_data.ts";
 import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_train.ts";
 
@@ -367,17 +367,13 @@ export class Transformer implements Seq2SeqModel {
     sentences: readonly string[],
     options: TranslateOptions = {},
   ): string[] {
-    const src = encodeSources(
+    return withEncodedSources(
       sentences,
       this.sourceVocab,
       this.maxSourceLength,
       options.unknown,
+      (src) => this.greedy(src).map((r) => this.targetVocab.decode(r)),
     );
-    try {
-      return this.greedy(src).map((r) => this.targetVocab.decode(r));
-    } finally {
-      tf.dispose([src.ids, src.mask]);
-    }
   }
 
   /** Frees the weights. */
