@@ -12,11 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import {
-  initBackend,
-  setIdentitySharing,
-  setTransposedMatMulRewrite,
-} from "../lib/backend/mod.ts";
+import { initBackend, setIdentitySharing, setTransposedMatMulRewrite } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
@@ -81,9 +77,7 @@ function makeStep(model: GPT, loss: LossFn, naive: boolean) {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2
-    ? s[(s.length - 1) / 2]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /**
@@ -146,16 +140,10 @@ function table(rows: BenchRow[]): string {
     "|---|---|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
-    const naive = rows.find((n) =>
-      n.backend === r.backend && n.impl === "naive"
-    )!;
+    const naive = rows.find((n) => n.backend === r.backend && n.impl === "naive")!;
     lines.push(
-      `| ${r.backend} | ${r.impl} | ${r.msPerStep.toFixed(0)} | ${
-        r.tokensPerSec.toFixed(0)
-      } | ` +
-        `${(naive.msPerStep / r.msPerStep).toFixed(2)}x | ${
-          r.lastLoss.toFixed(4)
-        } |`,
+      `| ${r.backend} | ${r.impl} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ` +
+        `${(naive.msPerStep / r.msPerStep).toFixed(2)}x | ${r.lastLoss.toFixed(4)} |`,
     );
   }
   return lines.join("\n");
@@ -183,9 +171,7 @@ if (import.meta.main) {
       throw new Error(`--${name} must be a positive integer, got ${v}`);
     }
   }
-  const backends = values.backends.split(",").map((b) => b.trim()).filter((b) =>
-    b
-  );
+  const backends = values.backends.split(",").map((b) => b.trim()).filter((b) => b);
   if (
     Deno.env.get("LLM_BACKEND") === "webgpu" && !backends.includes("webgpu")
   ) {

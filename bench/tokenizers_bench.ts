@@ -38,9 +38,7 @@ function collectGarbage(): void {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2
-    ? s[(s.length - 1) >> 1]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function encoders(): Encoder[] {
@@ -76,9 +74,7 @@ function main(rounds: number): void {
         ids.some((id, j) => id !== reference![j])
       ) {
         throw new Error(
-          `${libs[i].name} disagrees with ${
-            libs[0].name
-          }: the comparison would be meaningless.`,
+          `${libs[i].name} disagrees with ${libs[0].name}: the comparison would be meaningless.`,
         );
       }
     }
@@ -119,18 +115,13 @@ function main(rounds: number): void {
       `GPT-2 encode: ${lib.name}`,
       `${(mb / best[i]).toFixed(2)} MB/s`,
       `${(best[1] / best[i]).toFixed(2)}x gpt-tokenizer (per-round median ` +
-      `${roundRatio.toFixed(2)}x); median ${
-        (mb / median(warm[i])).toFixed(2)
-      }, ` +
+      `${roundRatio.toFixed(2)}x); median ${(mb / median(warm[i])).toFixed(2)}, ` +
       `first call ${(mb / seconds[i][0]).toFixed(2)} MB/s`,
     ]);
   });
 
-  const widths = [0, 1, 2].map((c) =>
-    Math.max(...rows.map((row) => row[c].length), 8)
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length), 8));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
   console.log(
     `tiny Shakespeare: ${mb.toFixed(2)} MB, ${
       reference!.length

@@ -5,12 +5,7 @@
  * @module
  */
 import { basename } from "node:path";
-import {
-  executeNotebook,
-  findPython,
-  listNotebooks,
-  makeKernelDir,
-} from "./jupyter.ts";
+import { executeNotebook, findPython, listNotebooks, makeKernelDir } from "./jupyter.ts";
 
 const python = findPython();
 if (!python) {
@@ -37,9 +32,7 @@ for (const path of listNotebooks()) {
   } else {
     failed++;
     console.error(
-      `${basename(path)} FAILED (outputs left in ${tmp}):\n  ${
-        run.errors.join("\n  ")
-      }`,
+      `${basename(path)} FAILED (outputs left in ${tmp}):\n  ${run.errors.join("\n  ")}`,
     );
   }
 }

@@ -90,8 +90,7 @@ export async function executeNotebook(
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const stdout =
-    new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  const stdout = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(stdout) as NotebookRun;
   } catch {

@@ -30,10 +30,9 @@ if (!python) {
   const isRoot = Deno.uid() === 0;
   let hasApt = false;
   try {
-    hasApt =
-      new Deno.Command("apt-get", { args: ["--version"], stdout: "null" })
-        .outputSync()
-        .success;
+    hasApt = new Deno.Command("apt-get", { args: ["--version"], stdout: "null" })
+      .outputSync()
+      .success;
   } catch { /* no apt */ }
   if (isRoot && hasApt) {
     run("apt-get", ["update", "-qq"]);

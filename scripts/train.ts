@@ -16,11 +16,7 @@ import { dataDir, loadCorpus, splitTrainVal } from "../lib/data/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { CharTokenizer } from "../lib/tokenizers/char.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
-import {
-  checkConfig,
-  checkTokenizer,
-  loadCheckpoint,
-} from "../lib/checkpoint/mod.ts";
+import { checkConfig, checkTokenizer, loadCheckpoint } from "../lib/checkpoint/mod.ts";
 import { Trainer } from "../lib/train/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
 import { parseTrainArgs, usage } from "./train_args.ts";
@@ -38,12 +34,10 @@ async function main(argv: string[]): Promise<void> {
   const ids = Int32Array.from(tokenizer.encode(corpus.text));
   const { train, val } = splitTrainVal(ids, 0.1);
   console.log(
-    `corpus ${corpus.name}: ${
-      corpus.text.length.toLocaleString("en")
-    } characters, ` +
-      `vocabulary ${tokenizer.vocabSize}, train ${
-        train.length.toLocaleString("en")
-      } / val ${val.length.toLocaleString("en")} tokens`,
+    `corpus ${corpus.name}: ${corpus.text.length.toLocaleString("en")} characters, ` +
+      `vocabulary ${tokenizer.vocabSize}, train ${train.length.toLocaleString("en")} / val ${
+        val.length.toLocaleString("en")
+      } tokens`,
   );
 
   const config = gptConfig(args.preset, {
@@ -77,9 +71,7 @@ async function main(argv: string[]): Promise<void> {
 
   const model = new GPT(config, { seed: args.seed });
   console.log(
-    `model ${args.preset}: ${
-      model.numParams().toLocaleString("en")
-    } parameters ` +
+    `model ${args.preset}: ${model.numParams().toLocaleString("en")} parameters ` +
       `(${config.nLayer} layers, ${config.nHead} heads, width ${config.nEmbd}, block ${config.blockSize})`,
   );
   const stop = new AbortController();
@@ -127,9 +119,7 @@ async function main(argv: string[]): Promise<void> {
     onEval: (e) => {
       clearLine();
       console.log(
-        `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${
-          e.valLoss.toFixed(4)
-        }` +
+        `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}` +
           `${e.saved ? ` (saved to ${out})` : ""}`,
       );
     },
@@ -145,20 +135,14 @@ async function main(argv: string[]): Promise<void> {
   const steps = result.step - startStep;
   const tokens = steps * args.batch * config.blockSize;
   console.log(
-    `\n${
-      result.stopped ? "stopped" : "done"
-    } at step ${result.step} on ${backend.name}: ` +
-      `${steps} steps in ${
-        result.seconds.toFixed(1)
-      } s (evaluations included), ` +
+    `\n${result.stopped ? "stopped" : "done"} at step ${result.step} on ${backend.name}: ` +
+      `${steps} steps in ${result.seconds.toFixed(1)} s (evaluations included), ` +
       `${(1000 * result.seconds / Math.max(1, steps)).toFixed(0)} ms/step, ` +
       `${Math.round(tokens / result.seconds).toLocaleString("en")} tokens/s`,
   );
   if (result.last) {
     console.log(
-      `final val loss ${
-        result.last.valLoss.toFixed(4)
-      } (step ${result.last.step}), ` +
+      `final val loss ${result.last.valLoss.toFixed(4)} (step ${result.last.step}), ` +
         `best ${result.bestValLoss.toFixed(4)}; checkpoint: ${out}`,
     );
   }
@@ -169,9 +153,7 @@ async function main(argv: string[]): Promise<void> {
     const final = await trainer.evaluate(args.finalEvalIters);
     console.log(
       `final evaluation over ${args.finalEvalIters} batches of ${args.batch}x${config.blockSize}: ` +
-        `train loss ${final.train.toFixed(4)}, val loss ${
-          final.val.toFixed(4)
-        } ` +
+        `train loss ${final.train.toFixed(4)}, val loss ${final.val.toFixed(4)} ` +
         `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
   }

@@ -101,10 +101,8 @@ const KINDS: Record<keyof TrainArgs, Kind> = {
   help: "bool",
 };
 
-const flagOf = (key: string) =>
-  "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-const keyOf = (flag: string) =>
-  flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const flagOf = (key: string) => "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+const keyOf = (flag: string) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 
 /**
  * Usage text listing every flag with its default.
@@ -153,9 +151,7 @@ function convert(key: string, raw: unknown, where: string): unknown {
     : NaN;
   if (!Number.isFinite(n) || (kind === "int" && !Number.isInteger(n))) {
     throw new Error(
-      `${where} expects ${kind === "int" ? "an integer" : "a number"}, got ${
-        JSON.stringify(raw)
-      }`,
+      `${where} expects ${kind === "int" ? "an integer" : "a number"}, got ${JSON.stringify(raw)}`,
     );
   }
   return n;
@@ -228,9 +224,7 @@ export function parseTrainArgs(
     for (const [k, v] of Object.entries(json)) {
       if (!(k in KINDS)) {
         throw new Error(
-          `--config ${configPath}: unknown setting "${k}"; known: ${
-            Object.keys(KINDS).join(", ")
-          }`,
+          `--config ${configPath}: unknown setting "${k}"; known: ${Object.keys(KINDS).join(", ")}`,
         );
       }
       fromFile[k] = convert(k, v, `--config ${configPath}: "${k}"`);

@@ -1,10 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import {
-  assertAlmostEquals,
-  assertEquals,
-  assertLess,
-  assertThrows,
-} from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
   causalAttention,
@@ -192,8 +187,7 @@ Deno.test("GPT self-attention with a key/value cache equals one full pass", () =
   assertLess(maxDiff(joined, full), 1e-5);
   // the tensor path (used with a cache) and the fused kernel agree on full sequences
   const q = tf.randomNormal([4, 6, 4], 0, 1, "float32", 7) as tf.Tensor3D;
-  const viaMask =
-    scaledDotProductAttention(q, q, q, { mask: causalMask(6) }).output;
+  const viaMask = scaledDotProductAttention(q, q, q, { mask: causalMask(6) }).output;
   assertLess(maxDiff(causalAttention(q, q, q), viaMask), 1e-5);
   assertThrows(
     () => causalSelfAttention(rows(0, T), B, 3, w),

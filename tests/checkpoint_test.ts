@@ -299,8 +299,7 @@ Deno.test("checkpoint: mismatches are refused naming the tensor, field or vocabu
     "unchanged",
   );
   assertThrows(
-    () =>
-      assignTensors(new Map([["transformer.wte.weight", wrong]]), ckpt.weights),
+    () => assignTensors(new Map([["transformer.wte.weight", wrong]]), ckpt.weights),
     Error,
     "lacks tensor(s) transformer.wte.weight",
   );
@@ -354,8 +353,7 @@ const hasTorch = (() => {
 })();
 
 Deno.test({
-  name:
-    "checkpoint: PyTorch loads our GPT checkpoint and computes the same logits",
+  name: "checkpoint: PyTorch loads our GPT checkpoint and computes the same logits",
   ignore: !hasTorch, // needs Debian's python3-torch
   fn: async () => {
     const config = gptConfig("notes-small", { vocabSize: 11 });
@@ -363,9 +361,7 @@ Deno.test({
     // GPT-2's init keeps logits near zero; larger weights make every tensor matter.
     let seed = 0;
     for (const p of model.params.values()) {
-      tf.tidy(() =>
-        p.assign(tf.add(p, tf.randomNormal(p.shape, 0, 0.3, "float32", seed++)))
-      );
+      tf.tidy(() => p.assign(tf.add(p, tf.randomNormal(p.shape, 0, 0.3, "float32", seed++))));
     }
     const dir = await tempDir();
     await saveCheckpoint(dir, {
@@ -373,9 +369,7 @@ Deno.test({
       meta: { model: { type: "gpt", config: { ...config } }, step: 0 },
     });
     const ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
-    const ours = tf.tidy(() =>
-      model.forward(tf.tensor2d([ids], [1, ids.length], "int32"))
-    );
+    const ours = tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], "int32")));
     const out = `${dir}/../logits.json`;
     const run = await new Deno.Command("/usr/bin/python3", {
       args: [

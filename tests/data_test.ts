@@ -122,9 +122,7 @@ Deno.test("download: a wrong checksum is refused and leaves nothing in the cache
   const wrong = new TextEncoder().encode("not the file you wanted\n");
   await withServer(() => new Response(wrong), async (url) => {
     await withTempDir(async (dir) => {
-      const err = await assertRejects(() =>
-        fetchCached(file, { cacheDir: dir, url })
-      );
+      const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, url }));
       assertStringIncludes(err.message, file.sha256);
       assertStringIncludes(err.message, await sha256Hex(wrong));
       assertStringIncludes(err.message, join(dir, "tiny-test.txt"));
@@ -139,9 +137,7 @@ Deno.test("download: HTTP 404 says where to put the file by hand", async () => {
     () => new Response("missing", { status: 404 }),
     async (url) => {
       await withTempDir(async (dir) => {
-        const err = await assertRejects(() =>
-          fetchCached(file, { cacheDir: dir, url })
-        );
+        const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, url }));
         assertStringIncludes(err.message, "HTTP 404");
         assertStringIncludes(
           err.message,
@@ -200,9 +196,7 @@ Deno.test("a corrupt cache file is an error that says to delete it", async () =>
   await withTempDir(async (dir) => {
     const path = join(dir, file.fileName);
     await Deno.writeTextFile(path, "truncated");
-    const err = await assertRejects(() =>
-      fetchCached(file, { cacheDir: dir, fetch: noNetwork })
-    );
+    const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, fetch: noNetwork }));
     assertStringIncludes(err.message, `Delete it (rm ${path})`);
     assertStringIncludes(
       err.message,
@@ -227,8 +221,7 @@ Deno.test("tinyshakespeare with no network and no cache names the file's place a
 });
 
 Deno.test({
-  name:
-    "tinyshakespeare: downloaded from a loopback mirror, and seeded from a local copy",
+  name: "tinyshakespeare: downloaded from a loopback mirror, and seeded from a local copy",
   ignore: !HAVE_SHARED_TINY,
   fn: async () => {
     const bytes = await Deno.readFile(SHARED_TINY);
@@ -260,9 +253,7 @@ Deno.test("a cache folder that cannot be written is a clear error", async () => 
     const notADir = join(dir, "plain-file");
     await Deno.writeTextFile(notADir, "x");
     await withServer(() => new Response(PAYLOAD), async (url) => {
-      const err = await assertRejects(() =>
-        fetchCached(file, { cacheDir: notADir, url })
-      );
+      const err = await assertRejects(() => fetchCached(file, { cacheDir: notADir, url }));
       assertStringIncludes(
         err.message,
         `Cannot write the cache file ${join(notADir, file.fileName)}`,

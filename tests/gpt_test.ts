@@ -149,8 +149,7 @@ Deno.test("initialisation follows GPT-2 and is deterministic from the seed", () 
   const wte = (m: GPT) => m.params.get("transformer.wte.weight")!.dataSync();
   assertEquals(maxAbsDiff(wte(a), wte(b)), 0);
   assert(maxAbsDiff(wte(a), wte(c)) > 0);
-  const std = (t: tf.Tensor) =>
-    tf.tidy(() => tf.moments(t).variance.sqrt().dataSync()[0]);
+  const std = (t: tf.Tensor) => tf.tidy(() => tf.moments(t).variance.sqrt().dataSync()[0]);
   assertLess(
     Math.abs(std(a.params.get("transformer.h.0.attn.c_attn.weight")!) - 0.02),
     0.001,
@@ -242,8 +241,7 @@ Deno.test("the key/value cache gives the same logits as a full forward pass", ()
   const incremental = tf.concat(steps, 1);
   assertLess(maxAbsDiff(incremental.dataSync(), full.dataSync()), 1e-5);
   assertThrows(
-    () =>
-      model.forwardWithCache(tf.zeros([2, 10], "int32") as tf.Tensor2D, cache),
+    () => model.forwardWithCache(tf.zeros([2, 10], "int32") as tf.Tensor2D, cache),
     Error,
     "exceeds the 9 positions",
   );

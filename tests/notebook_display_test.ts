@@ -1,10 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import {
-  assert,
-  assertEquals,
-  assertStringIncludes,
-  assertThrows,
-} from "@std/assert";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import {
   DISPLAY,
   figureBundle,

@@ -2,12 +2,7 @@
 // (nbclient), in smoke mode, on a temporary copy; any error output fails the test.
 import { assert } from "@std/assert";
 import { basename, join } from "node:path";
-import {
-  executeNotebook,
-  findPython,
-  listNotebooks,
-  makeKernelDir,
-} from "../scripts/jupyter.ts";
+import { executeNotebook, findPython, listNotebooks, makeKernelDir } from "../scripts/jupyter.ts";
 
 const python = findPython();
 const kernelDir = python ? makeKernelDir() : "";
@@ -31,9 +26,7 @@ for (const path of listNotebooks()) {
         kernelDir,
       });
       console.log(
-        `${
-          basename(path)
-        }: ${run.cells} cells in ${run.seconds}s (executed copy: ${dst})`,
+        `${basename(path)}: ${run.cells} cells in ${run.seconds}s (executed copy: ${dst})`,
       );
       assert(run.ok, `${basename(path)} failed:\n${run.errors.join("\n")}`);
     },

@@ -10,14 +10,8 @@ import {
   assertThrows,
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import {
-  generateToyTranslations,
-  translationPairOfLength,
-} from "../lib/data/toy_translation.ts";
-import {
-  generateAdditions,
-  generateAdditionSplits,
-} from "../lib/data/learning_to_execute.ts";
+import { generateToyTranslations, translationPairOfLength } from "../lib/data/toy_translation.ts";
+import { generateAdditions, generateAdditionSplits } from "../lib/data/learning_to_execute.ts";
 import { Rng } from "../lib/random.ts";
 import {
   BOS,
@@ -28,23 +22,11 @@ import {
   UNK,
   Vocab,
 } from "../lib/models/seq2seq_data.ts";
-import {
-  RepeatVectorSeq2Seq,
-  Seq2SeqLSTM,
-} from "../lib/models/seq2seq_lstm.ts";
-import {
-  dotProductAttention,
-  LSTMAttention,
-} from "../lib/models/lstm_attention.ts";
+import { RepeatVectorSeq2Seq, Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
+import { dotProductAttention, LSTMAttention } from "../lib/models/lstm_attention.ts";
 import { Transformer } from "../lib/models/transformer.ts";
-import {
-  type Seq2SeqModel,
-  trainSeq2Seq,
-} from "../lib/models/seq2seq_train.ts";
-import {
-  accuracyByLength,
-  scoreTranslation,
-} from "../lib/models/seq2seq_eval.ts";
+import { type Seq2SeqModel, trainSeq2Seq } from "../lib/models/seq2seq_train.ts";
+import { accuracyByLength, scoreTranslation } from "../lib/models/seq2seq_eval.ts";
 
 await initBackend({ report: false });
 
@@ -121,9 +103,8 @@ Deno.test("toy translations: deterministic, lengths in range, disjoint splits", 
 });
 
 Deno.test("toy translations: adjectives follow the noun and agree with it", () => {
-  const all =
-    generateToyTranslations({ seed: 0, train: 2000, validation: 0, test: 0 })
-      .train;
+  const all = generateToyTranslations({ seed: 0, train: 2000, validation: 0, test: 0 })
+    .train;
   const hit = all.find((p) => / the red moon /.test(` ${p.source} `));
   assert(hit, "no 'the red moon' in 2000 sentences");
   assertStringIncludes(hit.target, "la luna rossa");

@@ -115,9 +115,7 @@ Deno.test("property: encoding equals applying the merges in rank order", () => {
       fc.integer({ min: 1, max: 20 }),
       (train, text, n) => {
         const bpe = ByteBPE.train(train, 256 + n);
-        const merges = bpe.toJSON().merges.map(([a, b]) =>
-          [a, b] as [number, number]
-        );
+        const merges = bpe.toJSON().merges.map(([a, b]) => [a, b] as [number, number]);
         assertEquals(bpe.encode(text), naiveEncode(text, merges));
       },
     ),
@@ -258,8 +256,7 @@ Deno.test("bad training input and bad parts give clear errors", () => {
     "do not belong together",
   );
   assertThrows(
-    () =>
-      ByteBPE.fromParts({ vocab: [...bytes, Uint8Array.of(1, 2)], merges: [] }),
+    () => ByteBPE.fromParts({ vocab: [...bytes, Uint8Array.of(1, 2)], merges: [] }),
     Error,
     "merges",
   );
@@ -275,8 +272,7 @@ Deno.test("bad training input and bad parts give clear errors", () => {
   );
   const json = ByteBPE.train("abab", 257).toJSON();
   assertThrows(
-    () =>
-      ByteBPE.fromJSON({ ...json, vocab: [...json.vocab.slice(0, 256), " "] }),
+    () => ByteBPE.fromJSON({ ...json, vocab: [...json.vocab.slice(0, 256), " "] }),
     Error,
     "byte alphabet",
   );

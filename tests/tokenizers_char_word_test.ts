@@ -1,11 +1,6 @@
 import fc from "fast-check";
 import { assertEquals, assertThrows } from "@std/assert";
-import {
-  CharTokenizer,
-  pySplit,
-  tokenizerFromJSON,
-  WordTokenizer,
-} from "../lib/tokenizers/mod.ts";
+import { CharTokenizer, pySplit, tokenizerFromJSON, WordTokenizer } from "../lib/tokenizers/mod.ts";
 import { mobyDick } from "./fixtures/tokenizers/corpora.ts";
 
 const corpus = mobyDick().slice(0, 200_000);
@@ -84,9 +79,7 @@ Deno.test("property: WordTokenizer normalises spacing and maps unseen words to <
       ),
       (parts) => {
         const s = parts.join("");
-        const expected = pySplit(s).map((w) =>
-          t.words.includes(w) ? w : "<unk>"
-        ).join(" ");
+        const expected = pySplit(s).map((w) => t.words.includes(w) ? w : "<unk>").join(" ");
         assertEquals(t.decode(t.encode(s)), expected);
       },
     ),
@@ -154,8 +147,7 @@ Deno.test("Char and Word tokenizers: bad input gives clear errors", () => {
   assertThrows(() => new CharTokenizer(["a", "a"]), Error, "listed twice");
   assertThrows(() => new WordTokenizer(["a b"]), Error, "not one word");
   assertThrows(
-    () =>
-      CharTokenizer.fromJSON({ type: "CharTokenizer", version: 2, chars: [] }),
+    () => CharTokenizer.fromJSON({ type: "CharTokenizer", version: 2, chars: [] }),
     Error,
     "version",
   );

@@ -32,9 +32,7 @@ function assertSameAsTiktoken(text: string, label: string): void {
   assertEquals(
     at,
     -1,
-    `${label}: first difference at id ${at} (ours ${
-      ours.slice(at, at + 5)
-    }, js-tiktoken ` +
+    `${label}: first difference at id ${at} (ours ${ours.slice(at, at + 5)}, js-tiktoken ` +
       `${ref.slice(at, at + 5)}) of ${ref.length}`,
   );
   assertEquals(
@@ -71,9 +69,7 @@ const HARD_STRINGS: [string, string][] = [
 
 Deno.test("GPT-2 ids equal js-tiktoken's on the hard strings", () => {
   for (const [label, text] of HARD_STRINGS) {
-    const allow = label === "special-looking"
-      ? { disallowedSpecial: [] as string[] }
-      : {};
+    const allow = label === "special-looking" ? { disallowedSpecial: [] as string[] } : {};
     const ours = loadGPT2().encode(text, allow);
     const ref = tiktoken.encode(text, [], []);
     assertEquals(firstDifference(ours, ref), -1, label);
@@ -131,9 +127,7 @@ const fragment = fc.constantFrom(
   "\r\n",
   "e\u0301",
 );
-const tricky = fc.array(fragment, { maxLength: 30 }).map((parts) =>
-  parts.join("")
-);
+const tricky = fc.array(fragment, { maxLength: 30 }).map((parts) => parts.join(""));
 const anyText = fc.oneof(
   tricky,
   fc.string({ unit: "binary", maxLength: 40 }),

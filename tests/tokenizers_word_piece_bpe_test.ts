@@ -1,10 +1,6 @@
 import fc from "fast-check";
 import { assertEquals, assertThrows } from "@std/assert";
-import {
-  tokenizerFromJSON,
-  WordPieceBPE,
-  wordpunctTokenize,
-} from "../lib/tokenizers/mod.ts";
+import { tokenizerFromJSON, WordPieceBPE, wordpunctTokenize } from "../lib/tokenizers/mod.ts";
 import {
   mobyDick,
   shakespeare,
@@ -14,8 +10,7 @@ import {
 
 // What the notes print after `Encoder().fit(text.split('\n'))` on tiny Shakespeare (their
 // output is cut off after these 78 entries).
-const NOTES_BPE_VOCAB =
-  "'__sow' : 6553, '__eow' : 6554, 'e' : 6555, 's' : 6556, 'i' : 6557, " +
+const NOTES_BPE_VOCAB = "'__sow' : 6553, '__eow' : 6554, 'e' : 6555, 's' : 6556, 'i' : 6557, " +
   "'r' : 6558, 'n' : 6559, 't' : 6560, 'a' : 6561, 'o' : 6562, 'l' : 6563, 'd' : 6564, " +
   "'c' : 6565, 'u' : 6566, 'g' : 6567, 'p' : 6568, 'h' : 6569, 'm' : 6570, 'in' : 6571, " +
   "'er' : 6572, 'es' : 6573, 'b' : 6574, 'ed' : 6575, 'f' : 6576, 'ng' : 6577, 'y' : 6578, " +
@@ -35,8 +30,7 @@ function shakespeareEncoder(): WordPieceBPE {
 }
 
 Deno.test({
-  name:
-    "default WordPieceBPE on tiny Shakespeare learns the BPE vocabulary the notes print",
+  name: "default WordPieceBPE on tiny Shakespeare learns the BPE vocabulary the notes print",
   ignore: shakespearePath === undefined,
   fn() {
     const encoder = shakespeareEncoder();
@@ -144,9 +138,7 @@ Deno.test("property: decode(encode(s)) is s lowercased with words single-spaced"
     ),
   );
   const space = fc.constantFrom(" ", "  ", "\n", "\t ");
-  const text = fc.array(fc.tuple(word, space), { maxLength: 15 }).map((ps) =>
-    ps.flat().join("")
-  );
+  const text = fc.array(fc.tuple(word, space), { maxLength: 15 }).map((ps) => ps.flat().join(""));
   fc.assert(
     fc.property(text, fc.boolean(), (s, shout) => {
       const input = shout ? s.toUpperCase() : s;

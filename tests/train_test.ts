@@ -54,14 +54,12 @@ Deno.test("schedule: linear warmup, cosine to minLr, flat after decayIters", () 
     assert(lrAt(s) <= lrAt(s - 1), `not decreasing at ${s}`);
   }
   assertThrows(
-    () =>
-      cosineSchedule({ lr: 1e-3, minLr: 1e-2, warmupIters: 0, decayIters: 10 }),
+    () => cosineSchedule({ lr: 1e-3, minLr: 1e-2, warmupIters: 0, decayIters: 10 }),
     Error,
     "minLr",
   );
   assertThrows(
-    () =>
-      cosineSchedule({ lr: 1e-3, minLr: 0, warmupIters: 20, decayIters: 10 }),
+    () => cosineSchedule({ lr: 1e-3, minLr: 0, warmupIters: 20, decayIters: 10 }),
     Error,
     "decayIters",
   );
@@ -104,9 +102,7 @@ Deno.test("AdamW: matches the update written out by hand; decays matrices only",
   const lrs = [0.1, 0.05, 0.02];
   for (let t = 1; t <= 3; t++) {
     const g = gradsSeq[t - 1], lr = lrs[t - 1];
-    tf.tidy(() =>
-      opt.update({ w: tf.tensor2d([g.w]), b: tf.tensor1d(g.b) }, lr)
-    );
+    tf.tidy(() => opt.update({ w: tf.tensor2d([g.w]), b: tf.tensor1d(g.b) }, lr));
     for (const k of ["w", "b"] as const) {
       for (let i = 0; i < p[k].length; i++) {
         if (k === "w") p[k][i] *= 1 - lr * 0.1;
@@ -182,9 +178,7 @@ class Bigram implements TrainableModel {
         logits,
       ) as tf.Scalar;
       // Simulates an overflow at one training step.
-      return this.calls === this.poisonAt && opts.training
-        ? tf.mul(loss, NaN)
-        : loss;
+      return this.calls === this.poisonAt && opts.training ? tf.mul(loss, NaN) : loss;
     });
   }
   dispose() {
@@ -679,8 +673,7 @@ const hasTorch = (() => {
 })();
 
 Deno.test({
-  name:
-    "trainer: each step matches PyTorch's AdamW + clip_grad_norm_ on the same GPT and batches",
+  name: "trainer: each step matches PyTorch's AdamW + clip_grad_norm_ on the same GPT and batches",
   ignore: !hasTorch, // needs Debian's python3-torch
   fn: async () => {
     const cfg = gptConfig("notes-small", { vocabSize: V });

@@ -123,9 +123,9 @@ export function assert(expr: unknown, msg = ""): asserts expr {
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
   if (equal(actual, expected)) return;
   throw new AssertionError(
-    `${msg ? msg + ": " : ""}Values are not equal.\n  actual:   ${
-      show(actual)
-    }\n  expected: ${show(expected)}`,
+    `${msg ? msg + ": " : ""}Values are not equal.\n  actual:   ${show(actual)}\n  expected: ${
+      show(expected)
+    }`,
   );
 }
 
@@ -162,9 +162,7 @@ export function assertStrictEquals<T>(
   if (Object.is(actual, expected)) return;
   throw new AssertionError(
     msg ??
-      `Values are not strictly equal.\n  actual:   ${
-        show(actual)
-      }\n  expected: ${show(expected)}`,
+      `Values are not strictly equal.\n  actual:   ${show(actual)}\n  expected: ${show(expected)}`,
   );
 }
 
@@ -397,9 +395,7 @@ function checkError<E extends Error>(
   if (ErrorClass && !(e instanceof ErrorClass)) {
     throw new AssertionError(
       msg ??
-        `Expected error to be instance of "${ErrorClass.name}", but was "${
-          show(e)
-        }".`,
+        `Expected error to be instance of "${ErrorClass.name}", but was "${show(e)}".`,
     );
   }
   if (
@@ -408,9 +404,7 @@ function checkError<E extends Error>(
   ) {
     throw new AssertionError(
       msg ??
-        `Expected error message to include ${
-          JSON.stringify(includes)
-        }, but got ${
+        `Expected error message to include ${JSON.stringify(includes)}, but got ${
           JSON.stringify(e instanceof Error ? e.message : String(e))
         }.`,
     );

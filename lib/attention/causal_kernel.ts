@@ -12,12 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
-import {
-  loopKernelsActive,
-  readValues,
-  releaseScratch,
-  scratch,
-} from "./loop_kernels.ts";
+import { loopKernelsActive, readValues, releaseScratch, scratch } from "./loop_kernels.ts";
 
 /**
  * Whether {@link fusedCausalAttention} runs natively on the current backend.

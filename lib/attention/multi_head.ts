@@ -129,9 +129,9 @@ export class MultiHeadAttention {
     }
     if (query.shape[0] !== memory.shape[0]) {
       throw new Error(
-        `MultiHeadAttention: batch sizes differ (query ${
-          query.shape[0]
-        }, memory ${memory.shape[0]}).`,
+        `MultiHeadAttention: batch sizes differ (query ${query.shape[0]}, memory ${
+          memory.shape[0]
+        }).`,
       );
     }
     return tf.tidy(() => {

@@ -84,9 +84,7 @@ export class LearnedPositionalEncoding {
   encode(length: number, offset = 0): tf.Tensor2D {
     if (offset + length > this.maxLength) {
       throw new Error(
-        `positions ${offset}..${
-          offset + length - 1
-        } exceed the table of ${this.maxLength}; ` +
+        `positions ${offset}..${offset + length - 1} exceed the table of ${this.maxLength}; ` +
           `crop the sequence or build a longer table.`,
       );
     }

@@ -53,9 +53,7 @@ export function scaledDotProductAttention(
   const d = q.shape[q.rank - 1];
   if (k.shape[k.rank - 1] !== d) {
     throw new Error(
-      `attention: queries have width ${d} but keys have ${
-        k.shape[k.rank - 1]
-      }; they must match.`,
+      `attention: queries have width ${d} but keys have ${k.shape[k.rank - 1]}; they must match.`,
     );
   }
   if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) {

@@ -133,9 +133,7 @@ export async function probeBackends(): Promise<BackendProbe[]> {
       name: "tensorflow-gpu",
       available: gpuNode,
       auto: gpuNode,
-      detail: gpuNode
-        ? "@tensorflow/tfjs-node-gpu (libtensorflow, CUDA)"
-        : OPT_IN_GPU,
+      detail: gpuNode ? "@tensorflow/tfjs-node-gpu (libtensorflow, CUDA)" : OPT_IN_GPU,
     },
     {
       name: "tensorflow",
@@ -176,9 +174,7 @@ async function register(name: BackendName): Promise<string> {
     // Imported only once probeBackends has found the native binding that the package's
     // install script (run only when the user allows it) downloads.
     await import(
-      name === "tensorflow-gpu"
-        ? "@tensorflow/tfjs-node-gpu"
-        : "@tensorflow/tfjs-node"
+      name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node"
     );
   }
   registered.add(name);

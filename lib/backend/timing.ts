@@ -75,9 +75,7 @@ export async function timeMatmuls(
 export function matmulTable(rows: MatmulTiming[]): string {
   const backends = [...new Set(rows.map((r) => r.backend))];
   const sizes = [...new Set(rows.map((r) => r.n))];
-  const head = `| n | ${
-    backends.map((b) => `${b} ms | ${b} GFLOP/s`).join(" | ")
-  } |`;
+  const head = `| n | ${backends.map((b) => `${b} ms | ${b} GFLOP/s`).join(" | ")} |`;
   const rule = `|---:|${backends.map(() => "---:|---:").join("|")}|`;
   const body = sizes.map((n) =>
     `| ${n} | ${

@@ -293,9 +293,9 @@ export function assignTensors(
   const extra = [...tensors.keys()].filter((k) => !params.has(k));
   if (extra.length > 0) {
     throw new Error(
-      `${source} has tensor(s) the model does not: ${
-        extra.slice(0, 5).join(", ")
-      }${extra.length > 5 ? ` and ${extra.length - 5} more` : ""}; ` +
+      `${source} has tensor(s) the model does not: ${extra.slice(0, 5).join(", ")}${
+        extra.length > 5 ? ` and ${extra.length - 5} more` : ""
+      }; ` +
         `it was saved from a different model`,
     );
   }
@@ -341,15 +341,11 @@ export function checkConfig(
   const diffs = Object.keys(expected).filter((k) =>
     JSON.stringify(expected[k]) !== JSON.stringify(saved[k])
   ).map((k) =>
-    `${k}: checkpoint ${JSON.stringify(saved[k])}, requested ${
-      JSON.stringify(expected[k])
-    }`
+    `${k}: checkpoint ${JSON.stringify(saved[k])}, requested ${JSON.stringify(expected[k])}`
   );
   if (diffs.length > 0) {
     throw new Error(
-      `${source} was saved with a different model config (${
-        diffs.join("; ")
-      }); ` +
+      `${source} was saved with a different model config (${diffs.join("; ")}); ` +
         `use the checkpoint's config or a different output directory`,
     );
   }
@@ -378,9 +374,9 @@ export function checkTokenizer(
       return o?.vocabSize ?? o?.chars?.length ?? o?.vocab?.length ?? "?";
     };
     throw new Error(
-      `${source} was saved with a different vocabulary (checkpoint ${
-        size(saved)
-      } tokens, current ${size(expected)} tokens); ` +
+      `${source} was saved with a different vocabulary (checkpoint ${size(saved)} tokens, current ${
+        size(expected)
+      } tokens); ` +
         `train on the same corpus and tokenizer, or start a new run in another directory`,
     );
   }

@@ -298,9 +298,7 @@ export function decodeSafetensors(
     const want = count(shape) * BYTES[dtype as SafeDtype];
     if (offs[1] - offs[0] !== want) {
       fail(
-        `tensor "${name}" of shape [${shape}] needs ${want} bytes but spans ${
-          offs[1] - offs[0]
-        }`,
+        `tensor "${name}" of shape [${shape}] needs ${want} bytes but spans ${offs[1] - offs[0]}`,
       );
     }
     ranges.push([offs[0], offs[1], name]);

@@ -7,11 +7,7 @@
  *
  * @module
  */
-import {
-  countParams,
-  type GPTConfig,
-  validateGPTConfig,
-} from "../models/gpt.ts";
+import { countParams, type GPTConfig, validateGPTConfig } from "../models/gpt.ts";
 
 /** Number formats of a run: everything in float32, or mixed precision with fp32 master weights. */
 export type Precision = "fp32" | "mixed";
@@ -73,9 +69,7 @@ function checkRun(config: GPTConfig, run: RunShape): number {
   validateGPTConfig(config);
   if (!Number.isInteger(run.batchSize) || run.batchSize < 1) {
     throw new Error(
-      `compute: batchSize must be a positive integer, got ${
-        String(run.batchSize)
-      }.`,
+      `compute: batchSize must be a positive integer, got ${String(run.batchSize)}.`,
     );
   }
   const p = run.precision ?? "fp32";

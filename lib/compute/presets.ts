@@ -46,14 +46,12 @@ export function modelPresets(): ModelPreset[] {
     {
       name: "notes-small",
       config: gptConfig("notes-small", { vocabSize: chars }),
-      source:
-        "the small GPT of 'LLMs from dummies' (2 layers, 32 wide, block 16)",
+      source: "the small GPT of 'LLMs from dummies' (2 layers, 32 wide, block 16)",
     },
     {
       name: "baby",
       config: gptConfig("baby", { vocabSize: chars }),
-      source:
-        "nanoGPT's CPU run on tiny Shakespeare (4 layers, 128 wide, block 64)",
+      source: "nanoGPT's CPU run on tiny Shakespeare (4 layers, 128 wide, block 64)",
     },
     {
       name: "shakespeare-char",
@@ -63,8 +61,7 @@ export function modelPresets(): ModelPreset[] {
     {
       name: "gpt1",
       config: gptConfig("gpt1"),
-      source:
-        "GPT-1 (2018): 12 layers, 768 wide, 512 tokens, 40,478 BPE tokens",
+      source: "GPT-1 (2018): 12 layers, 768 wide, 512 tokens, 40,478 BPE tokens",
     },
     {
       name: "gpt2",

@@ -62,13 +62,9 @@ export class BatchSampler {
     // A window needs blockSize inputs plus one more token for the last target.
     if (blockSize > data.length - 1) {
       throw new Error(
-        `BatchSampler: blockSize ${blockSize} needs at least ${
-          blockSize + 1
-        } tokens ` +
+        `BatchSampler: blockSize ${blockSize} needs at least ${blockSize + 1} tokens ` +
           `(a window plus its shifted target), but data has ${data.length}. Use a smaller ` +
-          `blockSize (at most ${
-            Math.max(0, data.length - 1)
-          }) or more data (for a validation ` +
+          `blockSize (at most ${Math.max(0, data.length - 1)}) or more data (for a validation ` +
           `split, a larger valFraction).`,
       );
     }

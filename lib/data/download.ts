@@ -46,8 +46,7 @@ export interface RemoteFile {
  */
 export const TINY_SHAKESPEARE: RemoteFile = {
   name: "tinyshakespeare",
-  url:
-    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+  url: "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
   sha256: "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
   fileName: "tinyshakespeare.txt",
 };
@@ -163,9 +162,7 @@ export async function seedCorpusCache(
     bytes = await Deno.readFile(source);
   } catch (e) {
     throw new Error(
-      `Cannot seed the corpus cache from ${source}: ${
-        describe(e)
-      }. Pass the path of an ` +
+      `Cannot seed the corpus cache from ${source}: ${describe(e)}. Pass the path of an ` +
         `existing copy, e.g. ../shared/data/tinyshakespeare.txt.`,
       { cause: e },
     );
@@ -200,9 +197,7 @@ async function readVerifiedCache(
       return undefined; // not cached yet; a cacheDir that is not a folder fails on write
     }
     throw new Error(
-      `Cannot read the cached ${file.name} at ${path}: ${
-        describe(e)
-      }. Fix its permissions ` +
+      `Cannot read the cached ${file.name} at ${path}: ${describe(e)}. Fix its permissions ` +
         `(and run Deno with --allow-read), or delete it to download it again.`,
       { cause: e },
     );
@@ -263,9 +258,7 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw new Error(
-      `Cannot write the cache file ${path}: ${
-        describe(e)
-      }. Make ${dir} a writable folder ` +
+      `Cannot write the cache file ${path}: ${describe(e)}. Make ${dir} a writable folder ` +
         `(and run Deno with --allow-write), or pass another { cacheDir }.`,
       { cause: e },
     );
@@ -281,7 +274,5 @@ function manualFix(file: RemoteFile, path: string): string {
 /** An error's message with its causes (fetch puts the real reason, e.g. a DNS error, there). */
 function describe(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  return e.cause === undefined
-    ? e.message
-    : `${e.message}: ${describe(e.cause)}`;
+  return e.cause === undefined ? e.message : `${e.message}: ${describe(e.cause)}`;
 }

@@ -100,8 +100,7 @@ export function generateAdditionSplits(
     maxDigits?: number;
   },
 ): AdditionSplits {
-  const { seed = 0, train, validation, test, minDigits = 1, maxDigits = 3 } =
-    options;
+  const { seed = 0, train, validation, test, minDigits = 1, maxDigits = 3 } = options;
   const total = train + validation + test;
   const distinct = (() => {
     let n = 0;

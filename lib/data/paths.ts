@@ -32,9 +32,7 @@ export function findRepoRoot(): string {
     const up = dirname(dir);
     if (up === dir) {
       throw new Error(
-        `No deno.json above ${
-          fileURLToPath(here)
-        }: cannot locate the repo root. ` +
+        `No deno.json above ${fileURLToPath(here)}: cannot locate the repo root. ` +
           `Pass { cacheDir: "/some/folder" } to loadCorpus.`,
       );
     }

@@ -33,9 +33,7 @@ export function splitTrainVal<T extends ArrayLike<number>>(
   if (n === 0 || n === tokens.length) {
     throw new Error(
       `splitTrainVal: ${tokens.length} tokens with valFraction ${valFraction} leave an empty ` +
-        `${
-          n === 0 ? "train" : "validation"
-        } set; use a longer text or a different valFraction.`,
+        `${n === 0 ? "train" : "validation"} set; use a longer text or a different valFraction.`,
     );
   }
   const cut = tokens as unknown as {

@@ -107,8 +107,7 @@ export const TOY_LEXICON = {
   } as Record<string, string>,
 };
 
-const pick = <T>(rng: Rng, items: readonly T[]): T =>
-  items[rng.int(items.length)];
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)];
 const keys = (o: Record<string, unknown>) => Object.keys(o);
 
 /** A noun phrase of exactly `words` words (2 to 4). */

@@ -13,13 +13,7 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import {
-  addPositions,
-  crossEntropy,
-  gelu,
-  layerNorm,
-  linear,
-} from "./layers.ts";
+import { addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 export * from "./gpt_config.ts";
@@ -176,9 +170,7 @@ export class GPT {
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] < 0 || ids[i] >= V) {
         throw new Error(
-          `GPT: ${what} holds id ${
-            ids[i]
-          } at flat position ${i}, outside the vocabulary ` +
+          `GPT: ${what} holds id ${ids[i]} at flat position ${i}, outside the vocabulary ` +
             `[0, ${V}); the tokenizer and the model's vocabSize disagree.`,
         );
       }
@@ -207,9 +199,7 @@ export class GPT {
     ); // (B*T, C)
     const wpe = this.#p("transformer.wpe.weight");
     // A full-length slice would cost a copy forward and a pad backward for nothing.
-    const pos = offset === 0 && T === wpe.shape[0]
-      ? wpe
-      : tf.slice(wpe, [offset, 0], [T, C]); // (T, C)
+    const pos = offset === 0 && T === wpe.shape[0] ? wpe : tf.slice(wpe, [offset, 0], [T, C]); // (T, C)
     let x = addPositions(tok as tf.Tensor2D, pos as tf.Tensor2D, B);
     x = dropoutOf(x);
     const presents: LayerKV[] = [];
@@ -337,9 +327,7 @@ export class GPT {
       past && past.layers[0]?.k.shape[0] !== idx.shape[0] * this.config.nHead
     ) {
       throw new Error(
-        `GPT.forwardWithCache: the cache was built for another batch size than ${
-          idx.shape[0]
-        }.`,
+        `GPT.forwardWithCache: the cache was built for another batch size than ${idx.shape[0]}.`,
       );
     }
     const [B, T] = idx.shape;

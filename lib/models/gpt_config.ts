@@ -124,9 +124,7 @@ export function validateGPTConfig(config: GPTConfig): GPTConfig {
     !(config.dropout >= 0 && config.dropout < 1)
   ) {
     throw new Error(
-      `GPT config: dropout must be a number in [0, 1), got ${
-        String(config.dropout)
-      }.`,
+      `GPT config: dropout must be a number in [0, 1), got ${String(config.dropout)}.`,
     );
   }
   if (typeof config.bias !== "boolean") {
@@ -154,9 +152,7 @@ export function gptConfig(
 ): GPTConfig {
   if (!Object.hasOwn(GPT_PRESETS, preset)) {
     throw new Error(
-      `Unknown GPT preset "${preset}". Use one of: ${
-        Object.keys(GPT_PRESETS).join(", ")
-      }.`,
+      `Unknown GPT preset "${preset}". Use one of: ${Object.keys(GPT_PRESETS).join(", ")}.`,
     );
   }
   const known = new Set([
@@ -171,9 +167,7 @@ export function gptConfig(
   for (const key of Object.keys(overrides)) {
     if (!known.has(key)) {
       throw new Error(
-        `GPT config: unknown field "${key}". Known fields: ${
-          [...known].join(", ")
-        }.`,
+        `GPT config: unknown field "${key}". Known fields: ${[...known].join(", ")}.`,
       );
     }
   }

@@ -113,9 +113,7 @@ export function layerNorm(
   weight: tf.Tensor,
   bias?: tf.Tensor,
 ): tf.Tensor2D {
-  return loopKernelsActive()
-    ? layerNormLoops(x, weight, bias)
-    : layerNormTensors(x, weight, bias);
+  return loopKernelsActive() ? layerNormLoops(x, weight, bias) : layerNormTensors(x, weight, bias);
 }
 
 /** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */

@@ -268,9 +268,7 @@ function encodeRows(
     if (ids.length > maxLength) {
       throw new Error(
         `${what} sentence ${i} has ${ids.length} words but the model takes at most ${maxLength} ` +
-          `(max${
-            what === "source" ? "Source" : "Target"
-          }Length). Shorten or split it, ` +
+          `(max${what === "source" ? "Source" : "Target"}Length). Shorten or split it, ` +
           `or build the model with a larger limit.`,
       );
     }

@@ -103,9 +103,7 @@ export function accuracyByLength(
     exactMatch: g.exact / g.n,
     tokenAccuracy: g.tot === 0 ? 1 : g.ok / g.tot,
   });
-  const rows = [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([k, g]) =>
-    row(k, g)
-  );
+  const rows = [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([k, g]) => row(k, g));
   return { rows, overall: row(0, all) };
 }
 
@@ -158,21 +156,14 @@ export function formatLengthTable(
   const lines = lengths.map((L) => {
     const cells = names.map((n) => {
       const r = results[n].find((x) => x.length === L);
-      return r
-        ? `${(100 * r.exactMatch).toFixed(1)} / ${
-          (100 * r.tokenAccuracy).toFixed(1)
-        }`
-        : "-";
+      return r ? `${(100 * r.exactMatch).toFixed(1)} / ${(100 * r.tokenAccuracy).toFixed(1)}` : "-";
     });
     const count = Math.max(
       ...names.map((n) => results[n].find((x) => x.length === L)?.count ?? 0),
     );
     return [String(L), String(count), ...cells];
   });
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...lines.map((l) => l[i].length))
-  );
-  const fmt = (cells: string[]) =>
-    cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
   return [fmt(head), ...lines.map(fmt)].join("\n");
 }

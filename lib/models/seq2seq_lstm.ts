@@ -73,8 +73,7 @@ export class RepeatVectorSeq2Seq {
     this.config = c;
     this.#index = new Map([...c.alphabet].map((ch, i) => [ch, i]));
     const A = c.alphabet.length;
-    const init = (k: number) =>
-      tf.initializers.glorotUniform({ seed: c.seed + k });
+    const init = (k: number) => tf.initializers.glorotUniform({ seed: c.seed + k });
     const rec = (k: number) => tf.initializers.orthogonal({ seed: c.seed + k });
     this.model = tf.sequential({
       layers: [
@@ -182,9 +181,7 @@ export class RepeatVectorSeq2Seq {
     });
     const rows = ids.arraySync() as number[][];
     ids.dispose();
-    return rows.map((r) =>
-      r.map((k) => this.config.alphabet[k]).join("").trim()
-    );
+    return rows.map((r) => r.map((k) => this.config.alphabet[k]).join("").trim());
   }
 
   /** Number of trainable weights. */

@@ -296,9 +296,7 @@ export class Transformer implements Seq2SeqModel {
 
   /** Teacher-forced logits (B, T, Vt), all positions in one pass. */
   logits(batch: Seq2SeqBatch): tf.Tensor3D {
-    return tf.tidy(() =>
-      this.decode(this.encode(batch), batch.mask, batch.targetIn)
-    );
+    return tf.tidy(() => this.decode(this.encode(batch), batch.mask, batch.targetIn));
   }
 
   /**

@@ -35,8 +35,7 @@ export function displayable(
     bundle,
     [DISPLAY]: () => bundle,
     toString: () => String(bundle["text/plain"] ?? ""),
-    [Symbol.for("Deno.customInspect")]: () =>
-      String(bundle["text/plain"] ?? ""),
+    [Symbol.for("Deno.customInspect")]: () => String(bundle["text/plain"] ?? ""),
   } as Displayable & { bundle: MimeBundle };
 }
 
@@ -83,8 +82,7 @@ export async function display(
   obj: Displayable | MimeBundle,
   options: { displayId?: string; update?: boolean } = {},
 ): Promise<void> {
-  const bundle =
-    (DISPLAY in obj ? (obj as Displayable)[DISPLAY]() : obj) as MimeBundle;
+  const bundle = (DISPLAY in obj ? (obj as Displayable)[DISPLAY]() : obj) as MimeBundle;
   const api = jupyterApi();
   if (!api) {
     console.log(String(bundle["text/plain"] ?? ""));
@@ -163,9 +161,7 @@ export async function show(value: unknown): Promise<void> {
   const rich = typeof value === "object" && value !== null && DISPLAY in value;
   await display(
     rich ? (value as Displayable) : {
-      "text/plain": typeof value === "string"
-        ? value
-        : Deno.inspect(value, { colors: false }),
+      "text/plain": typeof value === "string" ? value : Deno.inspect(value, { colors: false }),
     },
   );
   await new Promise((r) => setTimeout(r, 0));

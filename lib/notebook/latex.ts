@@ -27,9 +27,7 @@ type Matrixish = tf.Tensor | number[] | number[][] | Float32Array | Int32Array;
 function toRows(value: Matrixish): number[][] {
   if (Array.isArray(value)) {
     if (value.length === 0) return [[]];
-    return Array.isArray(value[0])
-      ? (value as number[][])
-      : [value as number[]];
+    return Array.isArray(value[0]) ? (value as number[][]) : [value as number[]];
   }
   if (ArrayBuffer.isView(value)) return [Array.from(value)];
   const t = value as tf.Tensor;
@@ -64,9 +62,7 @@ function keep(n: number, max: number): (number | null)[] {
 }
 
 function texLabel(s: string): string {
-  return `\\text{${
-    s.replace(/[\\{}$&#^_%~]/g, (c) => `\\${c}`).replace(/ /g, "␣")
-  }}`;
+  return `\\text{${s.replace(/[\\{}$&#^_%~]/g, (c) => `\\${c}`).replace(/ /g, "␣")}}`;
 }
 
 /**
@@ -83,8 +79,7 @@ export function latexSource(
   value: Matrixish,
   options: LatexMatrixOptions = {},
 ): string {
-  const { digits = 2, maxRows = 12, maxCols = 12, name, rowLabels, colLabels } =
-    options;
+  const { digits = 2, maxRows = 12, maxCols = 12, name, rowLabels, colLabels } = options;
   const rows = toRows(value);
   const nRows = rows.length, nCols = rows[0]?.length ?? 0;
   const ri = keep(nRows, maxRows), ci = keep(nCols, maxCols);

@@ -29,9 +29,7 @@ function summary(fig: Figure): string {
       : "";
     const last = ys.length ? `, last ${+ys[ys.length - 1].toPrecision(4)}` : "";
     lines.push(
-      `  ${t.type ?? "scatter"}${
-        t.name ? ` "${t.name}"` : ""
-      }: ${n} points${range}${last}`,
+      `  ${t.type ?? "scatter"}${t.name ? ` "${t.name}"` : ""}: ${n} points${range}${last}`,
     );
   }
   return lines.join("\n");
@@ -139,9 +137,7 @@ export function figurePage(figure: Figure): string {
   const fig = figureBundle(figure)["application/vnd.plotly.v1+json"];
   const title = titleText(figure.layout?.title) || "figure";
   const js = plotlySource().replace(/<\/script/gi, "<\\/script");
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${
-    escapeHtml(title)
-  }</title>` +
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
     `<script>${js}</script></head><body><div id="fig" style="width:100%;height:90vh"></div>` +
     `<script>const fig = ${JSON.stringify(fig).replace(/</g, "\\u003c")};` +
     `Plotly.newPlot("fig", fig.data, fig.layout || {});</script></body></html>`;

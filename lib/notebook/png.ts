@@ -69,9 +69,7 @@ export function encodePng(
 ): Uint8Array {
   if (rgb.length !== 3 * width * height) {
     throw new Error(
-      `encodePng: expected ${
-        3 * width * height
-      } bytes for ${width}x${height}, got ${rgb.length}`,
+      `encodePng: expected ${3 * width * height} bytes for ${width}x${height}, got ${rgb.length}`,
     );
   }
   const raw = new Uint8Array((3 * width + 1) * height); // filter byte 0 before each row

@@ -96,15 +96,13 @@ export class ProgressBar {
     const frac = Math.min(1, this.#step / this.total);
     const width = 24, full = Math.round(frac * width);
     const bar = "█".repeat(full) + "░".repeat(width - full);
-    const left = this.#step > 0
-      ? (this.elapsed / this.#step) * (this.total - this.#step)
-      : NaN;
+    const left = this.#step > 0 ? (this.elapsed / this.#step) * (this.total - this.#step) : NaN;
     const pct = `${Math.floor(frac * 100)}%`.padStart(4);
     const head = this.label ? `${this.label} ` : "";
     const tail = fieldText(this.#fields);
-    return `${head}${pct} |${bar}| ${this.#step}/${this.total} [${
-      formatDuration(this.elapsed)
-    }<${formatDuration(left)}]${tail ? " " + tail : ""}`;
+    return `${head}${pct} |${bar}| ${this.#step}/${this.total} [${formatDuration(this.elapsed)}<${
+      formatDuration(left)
+    }]${tail ? " " + tail : ""}`;
   }
 
   #html(): string {

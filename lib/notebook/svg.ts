@@ -174,22 +174,18 @@ export function figureToSvg(figure: Figure): string {
     for (let i = 0; i < (big ? 0 : rows); i++) {
       for (let j = 0; j < cols; j++) {
         const v = z[i][j];
-        const fill = Number.isFinite(v)
-          ? heatColor(hi > lo ? (v - lo) / (hi - lo) : 0.5)
-          : "#eee";
+        const fill = Number.isFinite(v) ? heatColor(hi > lo ? (v - lo) / (hi - lo) : 0.5) : "#eee";
         parts.push(
-          `<rect x="${(m.l + j * cw).toFixed(1)}" y="${
-            (m.t + i * ch).toFixed(1)
-          }" width="${(cw + 0.5).toFixed(1)}" height="${
-            (ch + 0.5).toFixed(1)
-          }" fill="${fill}"><title>${escapeHtml(String(v))}</title></rect>`,
+          `<rect x="${(m.l + j * cw).toFixed(1)}" y="${(m.t + i * ch).toFixed(1)}" width="${
+            (cw + 0.5).toFixed(1)
+          }" height="${(ch + 0.5).toFixed(1)}" fill="${fill}"><title>${
+            escapeHtml(String(v))
+          }</title></rect>`,
         );
       }
     }
     const label = (vals: unknown, n: number, axis: "x" | "y") => {
-      const arr = Array.isArray(vals)
-        ? vals
-        : Array.from({ length: n }, (_, i) => i);
+      const arr = Array.isArray(vals) ? vals : Array.from({ length: n }, (_, i) => i);
       const every = Math.ceil(n / 20);
       arr.forEach((v, i) => {
         if (i % every) return;
@@ -197,34 +193,24 @@ export function figureToSvg(figure: Figure): string {
           axis === "x"
             ? `<text x="${m.l + (i + 0.5) * cw}" y="${
               m.t + ph + 14
-            }" font-size="10" text-anchor="middle">${
-              escapeHtml(String(v))
-            }</text>`
+            }" font-size="10" text-anchor="middle">${escapeHtml(String(v))}</text>`
             : `<text x="${m.l - 4}" y="${
               m.t + (i + 0.5) * ch + 3
-            }" font-size="10" text-anchor="end">${
-              escapeHtml(String(v))
-            }</text>`,
+            }" font-size="10" text-anchor="end">${escapeHtml(String(v))}</text>`,
         );
       });
     };
     label(heat.x, cols, "x");
     label(heat.y, rows, "y");
     parts.push(
-      `<text x="${W - m.r + 10}" y="${m.t + 10}" font-size="10">max ${
-        fmtTick(hi)
-      }</text>`,
-      `<text x="${W - m.r + 10}" y="${m.t + ph}" font-size="10">min ${
-        fmtTick(lo)
-      }</text>`,
+      `<text x="${W - m.r + 10}" y="${m.t + 10}" font-size="10">max ${fmtTick(hi)}</text>`,
+      `<text x="${W - m.r + 10}" y="${m.t + ph}" font-size="10">min ${fmtTick(lo)}</text>`,
     );
     for (let k = 0; k < 20; k++) {
       parts.push(
-        `<rect x="${W - m.r + 10}" y="${
-          m.t + 16 + ((ph - 28) * k) / 20
-        }" width="12" height="${((ph - 28) / 20 + 0.5).toFixed(1)}" fill="${
-          heatColor(1 - k / 19)
-        }"/>`,
+        `<rect x="${W - m.r + 10}" y="${m.t + 16 + ((ph - 28) * k) / 20}" width="12" height="${
+          ((ph - 28) / 20 + 0.5).toFixed(1)
+        }" fill="${heatColor(1 - k / 19)}"/>`,
       );
     }
   } else {
@@ -261,12 +247,8 @@ export function figureToSvg(figure: Figure): string {
     const sy = (v: number) => m.t + ph - ((v - y0) / (y1 - y0)) * ph;
     for (const v of niceTicks(y0, y1)) {
       parts.push(
-        `<line x1="${m.l}" x2="${m.l + pw}" y1="${sy(v)}" y2="${
-          sy(v)
-        }" stroke="#e5e5e5"/>`,
-        `<text x="${m.l - 6}" y="${
-          sy(v) + 3
-        }" font-size="10" text-anchor="end">${
+        `<line x1="${m.l}" x2="${m.l + pw}" y1="${sy(v)}" y2="${sy(v)}" stroke="#e5e5e5"/>`,
+        `<text x="${m.l - 6}" y="${sy(v) + 3}" font-size="10" text-anchor="end">${
           logY ? fmtTick(10 ** v) : fmtTick(v)
         }</text>`,
       );
@@ -276,18 +258,16 @@ export function figureToSvg(figure: Figure): string {
       cats.forEach((c, i) => {
         if (i % every === 0) {
           parts.push(
-            `<text x="${sx(i)}" y="${
-              m.t + ph + 14
-            }" font-size="10" text-anchor="middle">${escapeHtml(c)}</text>`,
+            `<text x="${sx(i)}" y="${m.t + ph + 14}" font-size="10" text-anchor="middle">${
+              escapeHtml(c)
+            }</text>`,
           );
         }
       });
     } else {
       for (const v of niceTicks(x0, x1)) {
         parts.push(
-          `<text x="${sx(v)}" y="${
-            m.t + ph + 14
-          }" font-size="10" text-anchor="middle">${
+          `<text x="${sx(v)}" y="${m.t + ph + 14}" font-size="10" text-anchor="middle">${
             logX ? fmtTick(10 ** v) : fmtTick(v)
           }</text>`,
         );
@@ -304,9 +284,7 @@ export function figureToSvg(figure: Figure): string {
           const left = sx(x) - (bw * bars.length) / 2 + b * bw,
             top = sy(Math.max(ys[i], 0));
           parts.push(
-            `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${
-              bw.toFixed(1)
-            }" height="${
+            `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${bw.toFixed(1)}" height="${
               Math.abs(sy(0) - sy(ys[i])).toFixed(1)
             }" fill="${c}"><title>${escapeHtml(String(ys[i]))}</title></rect>`,
           );
@@ -327,9 +305,7 @@ export function figureToSvg(figure: Figure): string {
       if (mode.includes("markers")) {
         for (const [a, b] of pts) {
           parts.push(
-            `<circle cx="${a.toFixed(1)}" cy="${
-              b.toFixed(1)
-            }" r="2.5" fill="${c}"/>`,
+            `<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="2.5" fill="${c}"/>`,
           );
         }
       }
@@ -351,9 +327,7 @@ export function figureToSvg(figure: Figure): string {
         `<rect x="${W - m.r + 10}" y="${y - 8}" width="10" height="10" fill="${
           COLORS[k % COLORS.length]
         }"/>`,
-        `<text x="${W - m.r + 24}" y="${y}" font-size="11">${
-          escapeHtml(t.name)
-        }</text>`,
+        `<text x="${W - m.r + 24}" y="${y}" font-size="11">${escapeHtml(t.name)}</text>`,
       );
     });
     if (fig.data.some((t) => t.type === "scatter3d")) {
@@ -366,12 +340,8 @@ export function figureToSvg(figure: Figure): string {
   }
   parts.push(
     `<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`,
-    `<text x="${W / 2}" y="20" font-size="14" text-anchor="middle">${
-      escapeHtml(title)
-    }</text>`,
-    `<text x="${m.l + pw / 2}" y="${
-      H - 14
-    }" font-size="11" text-anchor="middle">${
+    `<text x="${W / 2}" y="20" font-size="14" text-anchor="middle">${escapeHtml(title)}</text>`,
+    `<text x="${m.l + pw / 2}" y="${H - 14}" font-size="11" text-anchor="middle">${
       escapeHtml(titleText(fig.layout?.xaxis?.title))
     }</text>`,
     `<text transform="translate(14 ${

@@ -80,8 +80,7 @@ export function generate(
   const seq = [...prompt];
   const out: number[] = [];
   let cache: KVCache | undefined;
-  const encode = (ids: number[]) =>
-    tf.tensor2d([ids], [1, ids.length], "int32");
+  const encode = (ids: number[]) => tf.tensor2d([ids], [1, ids.length], "int32");
 
   // Logits for the next position, updating the cache when there is one.
   const next = (): Float32Array => {

@@ -120,9 +120,7 @@ export function checkIds(
     const id = ids[i];
     if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
       throw new RangeError(
-        `${who}.decode: token id ${
-          describe(id)
-        } at position ${i} is outside the vocabulary ` +
+        `${who}.decode: token id ${describe(id)} at position ${i} is outside the vocabulary ` +
           `[0, ${vocabSize}); pass ids produced by this tokenizer's encode().`,
       );
     }
@@ -164,25 +162,19 @@ export function expectJSON(
 ): Record<string, unknown> {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new Error(
-      `${type}.fromJSON expects the object from toJSON(), got ${
-        describe(json)
-      }.`,
+      `${type}.fromJSON expects the object from toJSON(), got ${describe(json)}.`,
     );
   }
   const obj = json as Record<string, unknown>;
   if (obj.type !== type) {
     throw new Error(
-      `${type}.fromJSON got JSON of type ${
-        describe(obj.type)
-      }; it only reads "${type}" ` +
+      `${type}.fromJSON got JSON of type ${describe(obj.type)}; it only reads "${type}" ` +
         `(use tokenizerFromJSON to dispatch on the type).`,
     );
   }
   if (obj.version !== 1) {
     throw new Error(
-      `${type}.fromJSON: unsupported version ${
-        describe(obj.version)
-      } (expected 1).`,
+      `${type}.fromJSON: unsupported version ${describe(obj.version)} (expected 1).`,
     );
   }
   return obj;

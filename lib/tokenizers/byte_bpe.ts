@@ -6,13 +6,7 @@
  * @module
  */
 
-import {
-  checkIds,
-  checkText,
-  describe,
-  expectJSON,
-  type Tokenizer,
-} from "./base.ts";
+import { checkIds, checkText, describe, expectJSON, type Tokenizer } from "./base.ts";
 import { bytesToChars, charsToBytes, GPT2_PATTERN } from "./byte_unicode.ts";
 import { learnByteMerges } from "./byte_bpe_train.ts";
 import { gpt2ChunkEnd, splitChunks } from "./gpt2_split.ts";
@@ -124,17 +118,13 @@ export class ByteBPE implements Tokenizer {
       const t = vocab[id];
       if (!(t instanceof Uint8Array) || t.length === 0) {
         throw new Error(
-          `ByteBPE: vocabulary entry ${id} is ${
-            describe(t)
-          }, not non-empty bytes.`,
+          `ByteBPE: vocabulary entry ${id} is ${describe(t)}, not non-empty bytes.`,
         );
       }
       if (t.length === 1) {
         if (this.#byteToId[t[0]] !== -1) {
           throw new Error(
-            `ByteBPE: byte ${t[0]} appears twice (ids ${
-              this.#byteToId[t[0]]
-            }, ${id}).`,
+            `ByteBPE: byte ${t[0]} appears twice (ids ${this.#byteToId[t[0]]}, ${id}).`,
           );
         }
         this.#byteToId[t[0]] = id;
@@ -150,9 +140,7 @@ export class ByteBPE implements Tokenizer {
     if (n !== 256 + merges.length) {
       throw new Error(
         `ByteBPE: ${n} ordinary tokens but 256 bytes + ${merges.length} merges = ` +
-          `${
-            256 + merges.length
-          }; the vocabulary and merges files do not belong together.`,
+          `${256 + merges.length}; the vocabulary and merges files do not belong together.`,
       );
     }
     this.#mergeId = new Int32Array(merges.length);
@@ -172,9 +160,7 @@ export class ByteBPE implements Tokenizer {
         !startsWith(t, tb, ta.length)
       ) {
         throw new Error(
-          `ByteBPE: merge ${r} joins ${show(ta)} + ${
-            show(tb)
-          } into id ${id}, which is ` +
+          `ByteBPE: merge ${r} joins ${show(ta)} + ${show(tb)} into id ${id}, which is ` +
             `${show(t)}; the vocabulary and merges do not belong together.`,
         );
       }
@@ -194,12 +180,8 @@ export class ByteBPE implements Tokenizer {
         id >= n + Object.keys(specialTokens).length
       ) {
         throw new Error(
-          `ByteBPE: special token ${
-            describe(name)
-          } has id ${id}; special ids must follow the ` +
-            `${n} ordinary tokens, i.e. lie in [${n}, ${
-              n + Object.keys(specialTokens).length
-            }).`,
+          `ByteBPE: special token ${describe(name)} has id ${id}; special ids must follow the ` +
+            `${n} ordinary tokens, i.e. lie in [${n}, ${n + Object.keys(specialTokens).length}).`,
         );
       }
       if (this.#specialById.has(id)) {
@@ -404,9 +386,7 @@ export class ByteBPE implements Tokenizer {
     for (const s of [...allowed, ...disallowed]) {
       if (!this.#special.has(s)) {
         throw new Error(
-          `ByteBPE.encode: ${
-            describe(s)
-          } is not a special token of this tokenizer.`,
+          `ByteBPE.encode: ${describe(s)} is not a special token of this tokenizer.`,
         );
       }
     }
@@ -414,12 +394,8 @@ export class ByteBPE implements Tokenizer {
       if (text.includes(s)) {
         throw new Error(
           `ByteBPE.encode: the text contains the special token ${s}. Pass ` +
-            `{ allowedSpecial: [${
-              JSON.stringify(s)
-            }] } to encode it as its id ` +
-            `${
-              this.#special.get(s)
-            }, or { disallowedSpecial: [] } to encode it as plain text.`,
+            `{ allowedSpecial: [${JSON.stringify(s)}] } to encode it as its id ` +
+            `${this.#special.get(s)}, or { disallowedSpecial: [] } to encode it as plain text.`,
         );
       }
     }
@@ -592,9 +568,7 @@ function compilePattern(pattern: string): RegExp {
     return new RegExp(pattern, "gu");
   } catch (e) {
     throw new Error(
-      `ByteBPE: pre-split pattern is not a valid regex: ${
-        (e as Error).message
-      }`,
+      `ByteBPE: pre-split pattern is not a valid regex: ${(e as Error).message}`,
     );
   }
 }

@@ -31,9 +31,7 @@ export function mergeChunk(
   rank: PairMap,
   mergeId: Int32Array,
 ): number[] {
-  return ids.length <= SHORT_CHUNK
-    ? mergeShort(ids, rank, mergeId)
-    : mergeLong(ids, rank, mergeId);
+  return ids.length <= SHORT_CHUNK ? mergeShort(ids, rank, mergeId) : mergeLong(ids, rank, mergeId);
 }
 
 /** Short chunks (nearly all words): rescan a small array of pair ranks for the minimum. */

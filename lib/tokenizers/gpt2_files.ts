@@ -43,9 +43,7 @@ export function parseGPT2Files(
     encoder === null || typeof encoder !== "object" || Array.isArray(encoder)
   ) {
     throw new Error(
-      `ByteBPE: encoder.json must hold an object of token -> id, got ${
-        describe(encoder)
-      }.`,
+      `ByteBPE: encoder.json must hold an object of token -> id, got ${describe(encoder)}.`,
     );
   }
   if (typeof vocabBpe !== "string") {
@@ -61,9 +59,7 @@ export function parseGPT2Files(
   ) {
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
       throw new Error(
-        `ByteBPE: encoder.json maps ${describe(token)} to ${
-          describe(id)
-        }, not an id.`,
+        `ByteBPE: encoder.json maps ${describe(token)} to ${describe(id)}, not an id.`,
       );
     }
     if (specialTokens.includes(token)) {
@@ -73,9 +69,7 @@ export function parseGPT2Files(
     const bytes = charsToBytes(token);
     if (bytes === null || bytes.length === 0) {
       throw new Error(
-        `ByteBPE: encoder.json entry ${
-          describe(token)
-        } is not spelled in GPT-2's byte alphabet; ` +
+        `ByteBPE: encoder.json entry ${describe(token)} is not spelled in GPT-2's byte alphabet; ` +
           `is this a byte-level BPE encoder.json?`,
       );
     }
@@ -95,9 +89,7 @@ export function parseGPT2Files(
   const lines = vocabBpe.split("\n");
   if (!lines[0].startsWith("#version")) {
     throw new Error(
-      `ByteBPE: vocab.bpe should start with a "#version" line, got ${
-        describe(lines[0])
-      }.`,
+      `ByteBPE: vocab.bpe should start with a "#version" line, got ${describe(lines[0])}.`,
     );
   }
   const merges: [number, number, number][] = [];
@@ -107,9 +99,7 @@ export function parseGPT2Files(
     const parts = line.split(" ");
     if (parts.length !== 2) {
       throw new Error(
-        `ByteBPE: vocab.bpe line ${ln + 1} is ${
-          describe(line)
-        }, not "left right".`,
+        `ByteBPE: vocab.bpe line ${ln + 1} is ${describe(line)}, not "left right".`,
       );
     }
     const [a, b, ab] = [
@@ -118,16 +108,10 @@ export function parseGPT2Files(
       idOf.get(parts[0] + parts[1]),
     ];
     if (a === undefined || b === undefined || ab === undefined) {
-      const absent = [parts[0], parts[1], parts[0] + parts[1]].find((s) =>
-        !idOf.has(s)
-      );
+      const absent = [parts[0], parts[1], parts[0] + parts[1]].find((s) => !idOf.has(s));
       throw new Error(
-        `ByteBPE: vocab.bpe line ${ln + 1} merges ${describe(parts[0])} + ${
-          describe(parts[1])
-        }, ` +
-          `but encoder.json has no ${
-            describe(absent)
-          }; the two files do not belong together.`,
+        `ByteBPE: vocab.bpe line ${ln + 1} merges ${describe(parts[0])} + ${describe(parts[1])}, ` +
+          `but encoder.json has no ${describe(absent)}; the two files do not belong together.`,
       );
     }
     merges.push([a, b, ab]);

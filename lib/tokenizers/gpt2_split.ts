@@ -36,9 +36,7 @@ function classAt(text: string, i: number, table: Uint8Array): number {
     const k = table[c];
     return k !== UNSEEN
       ? k
-      : (table[c] = c >= 0xdc00 && c <= 0xdfff
-        ? OTHER
-        : classify(String.fromCharCode(c)));
+      : (table[c] = c >= 0xdc00 && c <= 0xdfff ? OTHER : classify(String.fromCharCode(c)));
   }
   const cp = text.codePointAt(i)!;
   let k = astral.get(cp);

@@ -65,8 +65,7 @@ export class PairMap {
   /** Slot holding `(a, b)`, or the empty slot where it would go (linear probing). */
   #find(a: number, b: number): number {
     const keysA = this.#a, keysB = this.#b, mask = this.#mask;
-    let slot =
-      (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+    let slot = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
     slot = (slot ^ (slot >>> 15)) & mask;
     while (keysA[slot] !== -1 && (keysA[slot] !== a || keysB[slot] !== b)) {
       slot = (slot + 1) & mask;

@@ -72,9 +72,7 @@ export class WordTokenizer implements Tokenizer {
       pySplit(unknown)[0] !== unknown
     ) {
       throw new Error(
-        `WordTokenizer: the unknown token must be one word, got ${
-          describe(unknown)
-        }.`,
+        `WordTokenizer: the unknown token must be one word, got ${describe(unknown)}.`,
       );
     }
     if (!Array.isArray(words)) {
@@ -88,16 +86,12 @@ export class WordTokenizer implements Tokenizer {
         typeof w !== "string" || pySplit(w).length !== 1 || pySplit(w)[0] !== w
       ) {
         throw new Error(
-          `WordTokenizer: vocabulary entry ${i} is ${
-            describe(w)
-          }, not one word.`,
+          `WordTokenizer: vocabulary entry ${i} is ${describe(w)}, not one word.`,
         );
       }
       if (w === unknown || this.#ids.has(w)) {
         throw new Error(
-          `WordTokenizer: word ${
-            describe(w)
-          } is listed twice (or is the unknown token).`,
+          `WordTokenizer: word ${describe(w)} is listed twice (or is the unknown token).`,
         );
       }
       this.#ids.set(w, i + 1);
@@ -139,9 +133,8 @@ export class WordTokenizer implements Tokenizer {
     }
     let words = [...counts.keys()];
     if (vocabSize !== undefined && words.length > vocabSize - 1) {
-      words = words.sort((a, b) =>
-        counts.get(b)! - counts.get(a)! || compareCodePoints(a, b)
-      ).slice(0, vocabSize - 1);
+      words = words.sort((a, b) => counts.get(b)! - counts.get(a)! || compareCodePoints(a, b))
+        .slice(0, vocabSize - 1);
     }
     return new WordTokenizer(words.sort(compareCodePoints), options);
   }

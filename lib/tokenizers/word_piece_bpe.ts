@@ -428,9 +428,7 @@ export class WordPieceBPE implements Tokenizer {
       ids === null || typeof ids !== "object" || typeof ids.length !== "number"
     ) {
       throw new Error(
-        `WordPieceBPE.decode expects an array of token ids, got ${
-          describe(ids)
-        }.`,
+        `WordPieceBPE.decode expects an array of token ids, got ${describe(ids)}.`,
       );
     }
     const s = this.#s, words: string[] = [];
@@ -444,9 +442,9 @@ export class WordPieceBPE implements Tokenizer {
           `WordPieceBPE.decode: token id ${
             describe(id)
           } at position ${i} is in neither vocabulary ` +
-            `(words 0..${
-              this.#wordById.length - 1
-            }, sub-words ${this.wordVocabSize}..${this.vocabSize - 1}).`,
+            `(words 0..${this.#wordById.length - 1}, sub-words ${this.wordVocabSize}..${
+              this.vocabSize - 1
+            }).`,
         );
       }
       if (piece === s.SOW) {
@@ -572,9 +570,7 @@ export class WordPieceBPE implements Tokenizer {
     ) {
       split = o.wordTokenizer;
     } else {throw new Error(
-        `WordPieceBPE.fromJSON: unknown wordTokenizer ${
-          describe(o.wordTokenizer)
-        }.`,
+        `WordPieceBPE.fromJSON: unknown wordTokenizer ${describe(o.wordTokenizer)}.`,
       );}
     const isStrings = (v: unknown): v is string[] =>
       Array.isArray(v) && v.every((x) => typeof x === "string");

@@ -193,9 +193,9 @@ export class AdamW {
     for (const k of ["beta1", "beta2", "eps", "weightDecay"] as const) {
       if (state[k] !== this[k]) {
         throw new Error(
-          `AdamW.load: the checkpoint's ${k} is ${
-            state[k]
-          } but this optimizer's is ${this[k]}; resume with the same settings`,
+          `AdamW.load: the checkpoint's ${k} is ${state[k]} but this optimizer's is ${
+            this[k]
+          }; resume with the same settings`,
         );
       }
     }

@@ -202,9 +202,7 @@ export class TrainingDivergedError extends Error {
   /** Creates the error for `step`. */
   constructor(step: number, what: string, lr: number) {
     super(
-      `Training diverged at step ${step}: the ${what} is not finite (lr ${
-        lr.toPrecision(3)
-      }). ` +
+      `Training diverged at step ${step}: the ${what} is not finite (lr ${lr.toPrecision(3)}). ` +
         `The learning rate is probably too high for this model: try a lower one ` +
         `(e.g. --lr ${(lr / 3).toPrecision(2)}) and keep gradient clipping on.`,
     );
@@ -492,9 +490,7 @@ export class Trainer {
     for (const k of ["batchSize", "blockSize"] as const) {
       if (saved[k] !== this.config[k]) {
         throw new Error(
-          `Cannot resume from ${ckpt.dir}: it was trained with ${k} ${
-            saved[k]
-          }, ` +
+          `Cannot resume from ${ckpt.dir}: it was trained with ${k} ${saved[k]}, ` +
             `this run uses ${this.config[k]}; resume with the same value`,
         );
       }
@@ -530,15 +526,13 @@ export class Trainer {
     const { signal, onEval, onStep } = this.#opts;
     const start = this.#step;
     const progress = this.#opts.progress ?? true;
-    const bar = progress === false || c.maxIters === start
-      ? undefined
-      : new ProgressBar(
-        c.maxIters - start,
-        {
-          label: start > 0 ? `train (from ${start})` : "train",
-          mode: progress === true ? undefined : progress,
-        },
-      );
+    const bar = progress === false || c.maxIters === start ? undefined : new ProgressBar(
+      c.maxIters - start,
+      {
+        label: start > 0 ? `train (from ${start})` : "train",
+        mode: progress === true ? undefined : progress,
+      },
+    );
     const tokens = c.batchSize * c.blockSize;
     let emaMs = 0;
     let stopped = false;
