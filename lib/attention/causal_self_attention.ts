@@ -40,6 +40,8 @@ export interface CausalSelfAttentionOptions {
   dropout?: number;
   /** Seed for that dropout. */
   seed?: number;
+  /** Mask future positions (default true); false gives BERT's bidirectional attention. */
+  causal?: boolean;
 }
 
 /** Output of {@link causalSelfAttention}. */
@@ -93,7 +95,8 @@ export function causalSelfAttention(
   );
   const drop = opts.dropout ?? 0;
   let y: tf.Tensor3D; // (nh*B, T, hs)
-  if (!opts.past && drop === 0 && fusedAttentionAvailable()) {
+  const causal = opts.causal ?? true;
+  if (causal && !opts.past && drop === 0 && fusedAttentionAvailable()) {
     y = fusedCausalAttentionPacked(heads as tf.Tensor4D);
   } else {
     const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
@@ -102,7 +105,7 @@ export function causalSelfAttention(
       k = tf.concat([opts.past.k, kNew], 1);
       v = tf.concat([opts.past.v, vNew], 1);
     }
-    y = causalAttention(q, k, v, drop, opts.seed);
+    y = causalAttention(q, k, v, drop, opts.seed, causal);
     if (opts.cache) present = { k, v };
   }
   if (opts.cache && !present) {
@@ -138,13 +141,12 @@ export function causalAttention(
   v: tf.Tensor3D,
   dropout = 0,
   seed?: number,
+  causal = true,
 ): tf.Tensor3D {
   const Tq = q.shape[1], Tk = k.shape[1], hs = q.shape[2];
   // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
-  const scores = tf.add(
-    tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)),
-    causalBias(Tq, Tk),
-  );
+  const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs));
+  const scores = causal ? tf.add(raw, causalBias(Tq, Tk)) : raw;
   let att = tf.softmax(scores);
   if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
   return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)

@@ -73,9 +73,16 @@ export class GPT {
   /** Trainable weights by Hugging Face GPT-2 name; the LM head reuses `transformer.wte.weight`. */
   readonly params: Map<string, tf.Variable> = new Map();
 
-  /** Initialises the weights as GPT-2 does, deterministically from `seed` (default 0). */
-  constructor(config: GPTConfig, opts: { seed?: number } = {}) {
+  /** Whether attention hides future positions (false: a BERT-style bidirectional encoder). */
+  readonly causal: boolean;
+
+  /**
+   * Initialises the weights as GPT-2 does, deterministically from `seed` (default 0).
+   * `causal: false` lets every position attend to every other (used by `MaskedLM`).
+   */
+  constructor(config: GPTConfig, opts: { seed?: number; causal?: boolean } = {}) {
     this.config = validateGPTConfig({ ...config });
+    this.causal = opts.causal ?? true;
     const { vocabSize: V, blockSize, nLayer, nEmbd: C, bias } = this.config;
     const rng = new Rng(opts.seed ?? 0);
     const normal = (name: string, shape: number[], std: number) => {
@@ -221,6 +228,7 @@ export class GPT {
         cache: wantCache,
         dropout: drop,
         seed: drop > 0 ? nextSeed++ : undefined,
+        causal: this.causal,
       });
       if (attn.present) presents.push(attn.present);
       x = tf.add(x, dropoutOf(attn.y));
@@ -250,6 +258,16 @@ export class GPT {
       h,
       cache: wantCache ? { layers: presents, length: offset + T } : undefined,
     };
+  }
+
+  /**
+   * Final hidden states (B*T, C), after the last LayerNorm, for ids `idx` (B, T): what a
+   * classification head (GPT-1 fine-tuning) or a masked-LM head reads.
+   */
+  hidden(idx: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor2D {
+    this.#checkIds(idx, "idx", this.config.blockSize);
+    const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    return tf.tidy(() => this.#hidden(idx, opts.training ?? false, seed, undefined, false).h);
   }
 
   /** LM head tied to the token embedding: (N, C) -> (N, V). */

@@ -19,3 +19,5 @@ export * from "./seq2seq_eval.ts";
 export * from "./seq2seq_lstm.ts";
 export * from "./lstm_attention.ts";
 export * from "./transformer.ts";
+export * from "./masked_lm.ts";
+export * from "./gpt_classifier.ts";
