@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { ownedVariable } from "../nn/init.ts";
 
 /** Hyperparameters of {@link AdamW}. */
 export interface AdamWOptions {
@@ -98,8 +99,8 @@ export class AdamW {
       [...params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
     );
     for (const [name, p] of params) {
-      this.#m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.#v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.#m.set(name, ownedVariable(tf.zerosLike(p), false));
+      this.#v.set(name, ownedVariable(tf.zerosLike(p), false));
     }
   }
 
