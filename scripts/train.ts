@@ -19,6 +19,7 @@ import { GPT, gptConfig } from "../lib/models/gpt.ts";
 import { checkConfig, checkTokenizer, loadCheckpoint } from "../lib/checkpoint/mod.ts";
 import { Trainer } from "../lib/train/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
+import { ProgressBar } from "../lib/notebook/mod.ts";
 import { parseTrainArgs, usage } from "./train_args.ts";
 
 async function main(argv: string[]): Promise<void> {
@@ -88,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
       Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
     }
   };
+  let bar: ProgressBar | undefined;
   const trainer = new Trainer({
     model,
     train,
@@ -113,8 +115,15 @@ async function main(argv: string[]): Promise<void> {
         tokenizer: tokenizer.toJSON(),
       },
     },
-    // A script never runs inside Jupyter: choose the terminal form directly.
-    progress: Deno.stderr.isTerminal() ? "tty" : "lines",
+    onProgress: (p) => {
+      if (p.total === 0) return; // resumed at its last step: nothing to show
+      // A script never runs inside Jupyter: choose the terminal form directly.
+      bar ??= new ProgressBar(p.total, {
+        label: p.label,
+        mode: Deno.stderr.isTerminal() ? "tty" : "lines",
+      });
+      return p.finished ? bar.finish(p.fields) : bar.update(p.done, p.fields);
+    },
     signal: stop.signal,
     onEval: (e) => {
       clearLine();

@@ -99,7 +99,6 @@ for (const backend of [tf.getBackend(), "cpu"]) {
             model,
             train: data,
             val: data,
-            progress: false,
             config: { batchSize: 2, blockSize: 8 },
           }));
         model.dispose();

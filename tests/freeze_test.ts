@@ -21,7 +21,6 @@ Deno.test("freeze: frozen weights stay bit-identical, every other weight moves",
     model,
     train: data.subarray(0, 1600),
     val: data.subarray(1600),
-    progress: false,
     freeze,
     config: {
       maxIters: 6,

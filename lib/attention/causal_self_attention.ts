@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
 import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "./causal_kernel.ts";
-import { linear } from "../models/layers.ts";
+import { linear } from "../nn/linear.ts";
 
 /** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
 export interface LayerKV {

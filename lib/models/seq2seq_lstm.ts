@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { maskedCrossEntropy } from "./layers.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
 import { LSTMStack, type LSTMState } from "./lstm_stack.ts";
 import {
@@ -395,11 +396,11 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     return tf.tidy(() => {
       const logits = this.logits(batch);
       const [B, T, V] = logits.shape;
-      const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]));
-      const target = tf.oneHot(tf.reshape(batch.targetOut, [B * T]), V);
-      const nll = tf.neg(tf.sum(tf.mul(target, logp), 1)); // (B*T)
-      const mask = tf.reshape(batch.targetMask, [B * T]);
-      return tf.div(tf.sum(tf.mul(nll, mask)), tf.sum(mask)) as tf.Scalar;
+      return maskedCrossEntropy(
+        tf.reshape(logits, [B * T, V]),
+        tf.reshape(batch.targetOut, [B * T]),
+        tf.reshape(batch.targetMask, [B * T]),
+      );
     });
   }
 

@@ -18,6 +18,7 @@ import { causalMask } from "../attention/mask.ts";
 import { MultiHeadAttention } from "../attention/multi_head.ts";
 import { sinusoidalPositionalEncoding } from "../attention/positional.ts";
 import { Rng } from "../random.ts";
+import { layerNorm, maskedCrossEntropy } from "./layers.ts";
 import { normalVariable, ownedVariable } from "../nn/init.ts";
 import {
   BOS,
@@ -220,9 +221,9 @@ export class Transformer implements Seq2SeqModel {
   }
 
   #layerNorm(x: tf.Tensor3D, n: Norm): tf.Tensor3D {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(xhat, n.g), n.b) as tf.Tensor3D;
+    const [B, T, C] = x.shape;
+    // The GPT's LayerNorm (one implementation), over (B*T, C) rows.
+    return tf.reshape(layerNorm(tf.reshape(x, [B * T, C]), n.g, n.b), [B, T, C]);
   }
 
   #feedForward(x: tf.Tensor3D, f: FF): tf.Tensor3D {
@@ -318,11 +319,11 @@ export class Transformer implements Seq2SeqModel {
     return tf.tidy(() => {
       const logits = this.logits(batch);
       const [B, T, V] = logits.shape;
-      const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]));
-      const target = tf.oneHot(tf.reshape(batch.targetOut, [B * T]), V);
-      const nll = tf.neg(tf.sum(tf.mul(target, logp), 1));
-      const mask = tf.reshape(batch.targetMask, [B * T]);
-      return tf.div(tf.sum(tf.mul(nll, mask)), tf.sum(mask)) as tf.Scalar;
+      return maskedCrossEntropy(
+        tf.reshape(logits, [B * T, V]),
+        tf.reshape(batch.targetOut, [B * T]),
+        tf.reshape(batch.targetMask, [B * T]),
+      );
     });
   }
 

@@ -14,6 +14,9 @@
  */
 export * from "./adamw.ts";
 export * from "./clip.ts";
+export * from "./config.ts";
+export * from "./evaluate.ts";
 export * from "./freeze.ts";
 export * from "./schedule.ts";
+export * from "./step.ts";
 export * from "./trainer.ts";
