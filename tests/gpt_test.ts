@@ -191,8 +191,6 @@ Deno.test("bad configs and bad ids fail before any work with a clear message", (
   );
   const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));
   const bad: [tf.Tensor, string][] = [
-    [tf.tensor2d([[1, 10]], undefined, "int32"), "outside the vocabulary"],
-    [tf.tensor2d([[1, -1]], undefined, "int32"), "outside the vocabulary"],
     [tf.tensor2d([[1, 2]]), "int32"],
     [tf.tensor1d([1, 2], "int32"), "shape (B, T)"],
     [tf.zeros([1, 17], "int32"), "exceeds the 16 positions"],

@@ -17,6 +17,7 @@ export * from "./corpus.ts";
 export * from "./download.ts";
 export * from "./split.ts";
 export * from "./batches.ts";
+export * from "./token_ids.ts";
 export * from "./paths.ts";
 export * from "./toy_translation.ts";
 export * from "./learning_to_execute.ts";

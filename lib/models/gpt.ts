@@ -131,7 +131,7 @@ export class GPT {
     return this.params.get(name);
   }
 
-  /** Throws before any work when `idx` is not (B, T) int32 ids in range with T <= room. */
+  /** Throws before any work when `idx` is not (B, T) int32 ids with T <= room. */
   #checkIds(idx: tf.Tensor, what: string, room: number): void {
     if (!(idx instanceof tf.Tensor)) {
       throw new Error(
@@ -159,18 +159,8 @@ export class GPT {
           `(blockSize ${this.config.blockSize}); crop the context to its last ${room} tokens.`,
       );
     }
-    // Reading ids back is cheap next to a forward pass; webgpu cannot read synchronously.
-    if (tf.getBackend() === "webgpu") return;
-    const ids = idx.dataSync() as Int32Array;
-    const V = this.config.vocabSize;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] >= V) {
-        throw new Error(
-          `GPT: ${what} holds id ${ids[i]} at flat position ${i}, outside the vocabulary ` +
-            `[0, ${V}); the tokenizer and the model's vocabSize disagree.`,
-        );
-      }
-    }
+    // Ids are range-checked where they enter (checkTokenIds: the trainer's data, generate's
+    // prompt, tokenTensor), not here: a read-back per forward costs a sync on every backend.
   }
 
   /** Final hidden states (B*T, C) for `idx`, optionally continuing from / filling a cache. */
@@ -255,6 +245,8 @@ export class GPT {
 
   /**
    * Logits (B, T, V) for ids `idx` (B, T), T <= blockSize. With `training`, dropout is applied.
+   * Ids are not range-checked here (that needs a read-back); build `idx` with `tokenTensor`
+   * from lib/data, or check the ids where they enter with `checkTokenIds`.
    */
   forward(idx: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
     this.#checkIds(idx, "idx", this.config.blockSize);

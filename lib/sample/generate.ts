@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkTokenIds } from "../data/token_ids.ts";
 import { Rng } from "../random.ts";
 import { disposeKVCache, type GPT, type KVCache } from "../models/gpt.ts";
 import { sampleToken, type SamplingOptions, validateSampling } from "./pick.ts";
@@ -61,14 +62,7 @@ export function generate(
       "generate: the prompt must be a non-empty array of token ids.",
     );
   }
-  for (const id of prompt) {
-    if (!Number.isInteger(id) || id < 0 || id >= V) {
-      throw new Error(
-        `generate: prompt id ${id} is outside the model's vocabulary [0, ${V}); ` +
-          `encode the prompt with the tokenizer the model was trained with.`,
-      );
-    }
-  }
+  checkTokenIds(prompt, V, "generate: the prompt");
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0) {
     throw new Error(
       `generate: maxNewTokens must be an integer >= 0, got ${opts.maxNewTokens}.`,

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BatchSampler } from "../data/batches.ts";
+import { checkTokenIds } from "../data/token_ids.ts";
 import {
   assignTensors,
   type CheckpointMeta,
@@ -205,21 +206,9 @@ export class Trainer {
     }
     const vocab = model.config?.vocabSize;
     if (vocab !== undefined) {
-      for (const [name, ids] of [["train", train], ["val", val]] as const) {
-        let max = -1, min = 0;
-        for (const id of ids) {
-          if (id > max) max = id;
-          if (id < min) min = id;
-        }
-        if (max >= vocab || min < 0) {
-          throw new Error(
-            `${name} data has token id ${
-              max >= vocab ? max : min
-            } outside the model's vocabulary [0, ${vocab}); ` +
-              `build the model with the tokenizer's vocabSize`,
-          );
-        }
-      }
+      // The one range check of the ids: forward passes do not read them back.
+      checkTokenIds(train, vocab, "train data");
+      checkTokenIds(val, vocab, "val data");
     }
     // Both samplers' constructors reject data shorter than one window, naming the fix.
     this.#sampler = new BatchSampler(
