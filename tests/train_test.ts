@@ -23,7 +23,7 @@ import {
   TrainingDivergedError,
 } from "../lib/train/mod.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
-import { parseTrainArgs } from "../scripts/train_args.ts";
+import { parseTrainArgs, toTrainConfig } from "../scripts/train_args.ts";
 
 await initBackend({ report: false });
 
@@ -476,6 +476,16 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
     "7",
   ]);
   assertEquals([a.iters, a.lr, a.resume, a.evalIters], [50, 3e-4, true, 7]);
+  // One config object from flags to trainer: the defaults are the trainer's own.
+  const fromDefaults = toTrainConfig(parseTrainArgs([]), DEFAULT_TRAIN_CONFIG.blockSize);
+  assertEquals(fromDefaults, { ...DEFAULT_TRAIN_CONFIG });
+  const betas = toTrainConfig(
+    parseTrainArgs(["--beta1", "0.8", "--beta2", "0.95", "--eps", "1e-6"]),
+    64,
+  );
+  assertEquals([betas.beta1, betas.beta2, betas.eps], [0.8, 0.95, 1e-6]);
+  assertThrows(() => parseTrainArgs(["--beta2", "1"]), Error, "--beta2 must lie in [0, 1)");
+  assertThrows(() => parseTrainArgs(["--resume=yes"]), Error, "--resume is a switch");
   const files: Record<string, string> = {
     "run.json": JSON.stringify({
       preset: "notes-small",
@@ -614,7 +624,11 @@ Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags"
   ];
   const first = await run(...common, "--iters", "6", "--sample-tokens", "20");
   assertEquals(first.code, 0, first.text);
-  assertStringIncludes(first.text, "final val loss");
+  assertStringIncludes(
+    first.text,
+    `evaluating and sampling the saved checkpoint ${dir}/ckpt (step`,
+  );
+  assertStringIncludes(first.text, "final evaluation over");
   assertStringIncludes(first.text, "sample");
   const saved = JSON.parse(
     await Deno.readTextFile(`${dir}/ckpt/checkpoint.json`),
