@@ -22,7 +22,8 @@ import {
   UNK,
   Vocab,
 } from "../lib/models/seq2seq_data.ts";
-import { RepeatVectorSeq2Seq, Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
+import { Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
+import { RepeatVectorSeq2Seq } from "../lib/models/repeat_vector_seq2seq.ts";
 import { dotProductAttention, LSTMAttention } from "../lib/models/lstm_attention.ts";
 import { Transformer } from "../lib/models/transformer.ts";
 import { type Seq2SeqModel, trainSeq2Seq } from "../lib/models/seq2seq_train.ts";

@@ -17,5 +17,6 @@ export * from "./seq2seq_data.ts";
 export * from "./seq2seq_train.ts";
 export * from "./seq2seq_eval.ts";
 export * from "./seq2seq_lstm.ts";
+export * from "./repeat_vector_seq2seq.ts";
 export * from "./lstm_attention.ts";
 export * from "./transformer.ts";

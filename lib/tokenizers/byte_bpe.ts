@@ -3,6 +3,12 @@
  * and learned merges glue frequent byte pairs inside each chunk into bigger tokens. Every string
  * can be encoded (there is no unknown token) and decoded back exactly.
  *
+ * Read `BasicBPE` (basic_bpe.ts) first: it is the same algorithm written plainly. ByteBPE
+ * is its optimisation, with the same merges and the same ids (tested): training updates pair
+ * counts incrementally with a heap (byte_bpe_train.ts) instead of recounting the corpus per
+ * merge, encoding merges by rank with a cache of chunks (byte_bpe_merge.ts), and it adds what
+ * a real tokenizer needs: special tokens, GPT-2's files, JSON round trips.
+ *
  * @module
  */
 

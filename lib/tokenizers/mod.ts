@@ -45,6 +45,7 @@ export { gpt2ChunkEnd, gpt2Split, splitChunks } from "./gpt2_split.ts";
 export { PairHeap } from "./heap.ts";
 export { PairMap } from "./pair_map.ts";
 export { learnByteMerges } from "./byte_bpe_train.ts";
+export { BasicBPE } from "./basic_bpe.ts";
 export { mergeChunk } from "./byte_bpe_merge.ts";
 export { parseGPT2Files } from "./gpt2_files.ts";
 export {
