@@ -5,10 +5,10 @@ import {
   ByteBPE,
   GPT2_PATTERN,
   learnByteMerges,
-  PairHeap,
-  PairMap,
   tokenizerFromJSON,
 } from "../lib/tokenizers/mod.ts";
+import { PairHeap } from "../lib/tokenizers/_heap.ts";
+import { PairMap } from "../lib/tokenizers/_pair_map.ts";
 import {
   mobyDick,
   shakespeare,

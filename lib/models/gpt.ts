@@ -17,7 +17,16 @@ import {
 import { addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
-export * from "./gpt_config.ts";
+// The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.
+export {
+  countParams,
+  GPT_PRESETS,
+  type GPTConfig,
+  gptConfig,
+  type GPTPreset,
+  type GPTPresetName,
+  validateGPTConfig,
+} from "./gpt_config.ts";
 
 /** Keys/values of every layer for the tokens seen so far, and how many tokens that is. */
 export interface KVCache {

@@ -16,9 +16,9 @@ import { checkIds, checkText, describe, expectJSON, type Tokenizer } from "./bas
 import { bytesToChars, charsToBytes, GPT2_PATTERN } from "./byte_unicode.ts";
 import { learnByteMerges } from "./byte_bpe_train.ts";
 import { gpt2ChunkEnd, splitChunks } from "./gpt2_split.ts";
-import { mergeChunk } from "./byte_bpe_merge.ts";
+import { mergeChunk } from "./_byte_bpe_merge.ts";
 import { parseGPT2Files } from "./gpt2_files.ts";
-import { PairMap } from "./pair_map.ts";
+import { PairMap } from "./_pair_map.ts";
 
 /**
  * Which special tokens `ByteBPE.encode` may meet in its input, following tiktoken's rules.
