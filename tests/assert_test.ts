@@ -1,6 +1,8 @@
 /**
  * The `@std/assert` stand-in against std's documented behaviour (the examples in std 1.0.x's
  * docs and tests), so that pointing deno.json back at `jsr:@std/assert@^1` changes nothing.
+ * Checked on 2026-11-26 against the source of std's assert 1.0.19: this file with its import
+ * pointed at it passes, and the whole suite type-checks and passes with `@std/assert` mapped to it.
  */
 import {
   assert,

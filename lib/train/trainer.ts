@@ -351,6 +351,33 @@ export class Trainer {
     this.#resumed = true;
   }
 
+  /**
+   * Evaluates at the current step, records it, and saves a checkpoint when val loss improved
+   * (or always, with `alwaysSaveCheckpoint`). Throws {@link TrainingDivergedError} on a
+   * non-finite val loss.
+   */
+  async #evaluateAndSave(): Promise<EvalEvent> {
+    const step = this.#step;
+    const lr = this.#lrAt(step);
+    const { train, val, trainPerplexity, valPerplexity } = await this.evaluate();
+    if (!Number.isFinite(val)) throw new TrainingDivergedError(step, `val loss (${val})`, lr);
+    const best = val < this.bestValLoss;
+    if (best) this.bestValLoss = val;
+    const record: EvalRecord = {
+      step,
+      trainLoss: train,
+      valLoss: val,
+      trainPerplexity,
+      valPerplexity,
+      lr,
+    };
+    this.history.push(record);
+    const save = this.#opts.checkpoint !== undefined && step > 0 &&
+      (best || this.config.alwaysSaveCheckpoint);
+    if (save) await this.#save();
+    return { ...record, best, saved: save, history: this.history, losses: this.losses };
+  }
+
   /** Trains until `maxIters` (or the abort signal), evaluating and saving along the way. */
   async run(): Promise<TrainResult> {
     const t0 = performance.now();
@@ -374,41 +401,10 @@ export class Trainer {
     for (;;) {
       const step = this.#step;
       if ((step % c.evalInterval === 0 || step === c.maxIters) && !skipEval) {
-        const { train, val, trainPerplexity, valPerplexity } = await this.evaluate();
-        if (!Number.isFinite(val)) {
-          throw new TrainingDivergedError(
-            step,
-            `val loss (${val})`,
-            this.#lrAt(step),
-          );
-        }
-        const best = val < this.bestValLoss;
-        if (best) this.bestValLoss = val;
-        const record = {
-          step,
-          trainLoss: train,
-          valLoss: val,
-          trainPerplexity,
-          valPerplexity,
-          lr: this.#lrAt(step),
-        };
-        this.history.push(record);
-        let saved = false;
-        if (
-          this.#opts.checkpoint && step > 0 && (best || c.alwaysSaveCheckpoint)
-        ) {
-          await this.#save();
-          saved = true;
-        }
-        fields.val = val;
+        const e = await this.#evaluateAndSave();
+        fields.val = e.valLoss;
         await progress();
-        await onEval?.({
-          ...record,
-          best,
-          saved,
-          history: this.history,
-          losses: this.losses,
-        });
+        await onEval?.(e);
       }
       skipEval = false;
       if (step >= c.maxIters) break;
