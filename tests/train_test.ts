@@ -663,9 +663,12 @@ Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags"
   assertStringIncludes(mismatch.text, "different model config");
 });
 
+// Debian's python3-torch, or any python with torch named by LLM_TORCH_PYTHON (e.g. a venv with
+// `pip install torch==2.13.0`).
+const TORCH_PYTHON = Deno.env.get("LLM_TORCH_PYTHON") ?? "/usr/bin/python3";
 const hasTorch = (() => {
   try {
-    return new Deno.Command("/usr/bin/python3", {
+    return new Deno.Command(TORCH_PYTHON, {
       args: ["-c", "import torch"],
     }).outputSync()
       .success;
@@ -734,7 +737,7 @@ Deno.test({
       gradClip: config.gradClip,
     };
     await Deno.writeTextFile(`${dir}/steps.json`, JSON.stringify(steps));
-    const run = await new Deno.Command("/usr/bin/python3", {
+    const run = await new Deno.Command(TORCH_PYTHON, {
       args: [
         "scripts/pt_train_steps.py",
         `${dir}/init`,
