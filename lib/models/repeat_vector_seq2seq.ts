@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../random.ts";
 
 /** Options of {@link RepeatVectorSeq2Seq}. */
 export interface RepeatVectorConfig {
@@ -42,6 +43,9 @@ export class RepeatVectorSeq2Seq {
   /** See {@link RepeatVectorConfig}. */
   readonly config: Required<RepeatVectorConfig>;
   #index: Map<string, number>;
+  /** Orders the training pairs of every epoch; continues across `fit` calls. */
+  #rng: Rng;
+  #epochsDone = 0;
 
   /** Builds and compiles the model (Adam, categorical cross-entropy). */
   constructor(config: RepeatVectorConfig) {
@@ -55,6 +59,7 @@ export class RepeatVectorSeq2Seq {
     }
     this.config = c;
     this.#index = new Map([...c.alphabet].map((ch, i) => [ch, i]));
+    this.#rng = new Rng(c.seed + 7);
     const A = c.alphabet.length;
     const init = (k: number) => tf.initializers.glorotUniform({ seed: c.seed + k });
     const rec = (k: number) => tf.initializers.orthogonal({ seed: c.seed + k });
@@ -121,7 +126,11 @@ export class RepeatVectorSeq2Seq {
     return tf.tensor3d(out, [strings.length, width, A]);
   }
 
-  /** Trains with `model.fit`; returns the loss and accuracy history per epoch. */
+  /**
+   * Trains with `model.fit`, one epoch at a time over an order shuffled by this model's seeded
+   * generator (tfjs-layers' own `shuffle` draws from an unseeded `Math.random`, so two runs with
+   * the same seed would differ). Returns the loss and accuracy history per epoch.
+   */
   async fit(
     pairs: readonly { source: string; target: string }[],
     options: {
@@ -132,6 +141,11 @@ export class RepeatVectorSeq2Seq {
     },
   ): Promise<tf.History> {
     const { inputLength, outputLength } = this.config;
+    if (!Number.isInteger(options.epochs) || options.epochs < 1) {
+      throw new Error(
+        `RepeatVectorSeq2Seq.fit: epochs must be a positive integer, got ${options.epochs}`,
+      );
+    }
     const x = this.oneHot(pairs.map((p) => p.source), inputLength);
     const y = this.oneHot(pairs.map((p) => p.target), outputLength);
     const val = options.validation?.length
@@ -140,20 +154,40 @@ export class RepeatVectorSeq2Seq {
         this.oneHot(options.validation.map((p) => p.target), outputLength),
       ]
       : undefined;
+    const order = Array.from({ length: pairs.length }, (_, i) => i);
+    const epochs: number[] = [];
+    const history: Record<string, number[]> = {};
+    let last: tf.History | undefined;
     try {
-      return await this.model.fit(x, y, {
-        epochs: options.epochs,
-        batchSize: options.batchSize ?? 128,
-        shuffle: true,
-        validationData: val as [tf.Tensor, tf.Tensor] | undefined,
-        verbose: 0,
-        callbacks: options.onEpoch
-          ? { onEpochEnd: (e, logs) => options.onEpoch!(e, logs!) }
-          : undefined,
-      });
+      for (let e = 0; e < options.epochs; e++) {
+        const idx = tf.tensor1d(this.#rng.shuffle(order), "int32");
+        const xs = tf.gather(x, idx), ys = tf.gather(y, idx);
+        idx.dispose();
+        try {
+          last = await this.model.fit(xs, ys, {
+            epochs: 1,
+            batchSize: options.batchSize ?? 128,
+            shuffle: false,
+            validationData: val as [tf.Tensor, tf.Tensor] | undefined,
+            verbose: 0,
+          });
+        } finally {
+          tf.dispose([xs, ys]);
+        }
+        const logs: tf.Logs = {};
+        for (const [k, v] of Object.entries(last.history)) {
+          logs[k] = v[0] as number;
+          (history[k] ??= []).push(v[0] as number);
+        }
+        epochs.push(this.#epochsDone++);
+        options.onEpoch?.(e, logs);
+      }
     } finally {
       tf.dispose([x, y, ...(val ?? [])]);
     }
+    last!.epoch = epochs;
+    last!.history = history;
+    return last!;
   }
 
   /** The predicted output strings, padding trimmed. */
