@@ -108,3 +108,23 @@ for (const backend of [tf.getBackend(), "cpu"]) {
     }
   });
 }
+
+Deno.test("a GPT trained by Trainer (with dropout), then disposed, leaves nothing", async () => {
+  const before = tf.memory();
+  const model = new GPT(gptConfig("notes-small", { vocabSize: 10, dropout: 0.1 }), { seed: 5 });
+  const data = Int32Array.from({ length: 400 }, (_, i) => (i * 3) % 10);
+  const trainer = new Trainer({
+    model,
+    train: data.subarray(0, 320),
+    val: data.subarray(320),
+    config: { maxIters: 6, batchSize: 2, blockSize: 8, evalInterval: 3, evalIters: 2 },
+  });
+  await trainer.run();
+  trainer.dispose();
+  model.dispose();
+  const after = tf.memory();
+  assertEquals(
+    { numTensors: after.numTensors, numBytes: after.numBytes },
+    { numTensors: before.numTensors, numBytes: before.numBytes },
+  );
+});
