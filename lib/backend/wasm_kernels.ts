@@ -9,53 +9,19 @@
  * {@link patchWasmKernels} registers the missing kernel and wraps the matmul kernels so that a
  * transposed operand is first materialised by the (fast, memory-bound) `Transpose` kernel. The
  * mathematics is unchanged; only the memory layout the fast path sees. It also makes `Identity`
- * (which autodiff runs on every tensor it saves) share the buffer instead of copying it.
+ * (which autodiff runs on every tensor it saves) share the buffer instead of copying it. Both
+ * can be switched off for the duration of a call with `withKernels` (kernel_switches.ts).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { kernelSwitch } from "./kernel_switches.ts";
 
 // deno-lint-ignore no-explicit-any
 type Backend = any;
 type Info = tf.TensorInfo;
 
 let patched = false;
-let transposeRewrite = true;
-let identitySharing = true;
-
-/**
- * Turns the transposed-matmul rewrite on or off (it is on once {@link patchWasmKernels} ran).
- * Benchmarks switch it off to time the unpatched kernels; the results are the same either way.
- *
- * @example
- * ```ts
- * import { setTransposedMatMulRewrite } from "./wasm_kernels.ts";
- * const before = setTransposedMatMulRewrite(false); // time something unpatched...
- * setTransposedMatMulRewrite(before);
- * ```
- */
-export function setTransposedMatMulRewrite(enabled: boolean): boolean {
-  const previous = transposeRewrite;
-  transposeRewrite = enabled;
-  return previous;
-}
-
-/**
- * Turns buffer sharing in `Identity` on or off (on once {@link patchWasmKernels} ran); off, the
- * stock kernel copies. For benchmarks that time the unpatched backend.
- *
- * @example
- * ```ts
- * import { setIdentitySharing } from "./wasm_kernels.ts";
- * const before = setIdentitySharing(false);
- * setIdentitySharing(before);
- * ```
- */
-export function setIdentitySharing(enabled: boolean): boolean {
-  const previous = identitySharing;
-  identitySharing = enabled;
-  return previous;
-}
 
 /**
  * Registers the wasm kernels training needs. Safe to call more than once.
@@ -118,7 +84,7 @@ function shareIdentityData(): void {
     disposeFunc: original.disposeFunc,
     kernelFunc: (args) => {
       const x = (args.inputs as { x: Info }).x;
-      if (!identitySharing || x.dtype === "string") {
+      if (!kernelSwitch("identitySharing") || x.dtype === "string") {
         return original.kernelFunc(args);
       }
       (args.backend as Backend).incRef(x.dataId);
@@ -141,7 +107,7 @@ function wrapTransposedMatMul(kernelName: string): void {
     disposeFunc: original.disposeFunc,
     kernelFunc: (args) => {
       const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (!transposeRewrite || (!attrs.transposeA && !attrs.transposeB)) {
+      if (!kernelSwitch("transposedMatMul") || (!attrs.transposeA && !attrs.transposeB)) {
         return original.kernelFunc(args);
       }
       const b = args.backend as Backend;
