@@ -96,9 +96,9 @@ export async function profileStep(opts: {
       for (const k of info.kernels) {
         // An op's scope (e.g. "fusedMatMul__op") times the kernel it wraps: count that once.
         if (k.name.endsWith("__op")) continue;
-        // customGrad's forward shows as an unnamed scope: lib's loop kernels (forward only;
+        // customGrad's forward shows as an unnamed scope (lib's loop kernels on wasm and cpu; forward only:
         // their backward runs in autodiff, outside any kernel).
-        const name = k.name === "unnamed scope" ? "(scope: loop-kernel forward)" : k.name;
+        const name = k.name === "unnamed scope" ? "(scope: customGrad forward)" : k.name;
         const t = totals.get(name) ?? { name, calls: 0, ms: 0 };
         t.calls += 1 / steps;
         t.ms += (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0) / steps;
