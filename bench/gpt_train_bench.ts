@@ -244,13 +244,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
  */
 export function table(rows: BenchRow[], tokensPerStep: number): string {
   const lines = [
-    "| contender | ms/step (median) | range | tokens/s | vs best PyTorch (per-round) | last loss |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| rounds with | contender | ms/step (median) | range | tokens/s | vs best PyTorch (per round) " +
+    "| last loss |",
+    "|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     const m = median(r.ms);
     lines.push(
-      `| ${r.contender} | ${m.toFixed(0)} | ${Math.min(...r.ms).toFixed(0)}–` +
+      `| ${r.block} | ${r.contender} | ${m.toFixed(0)} | ${Math.min(...r.ms).toFixed(0)}–` +
         `${Math.max(...r.ms).toFixed(0)} | ${(tokensPerStep / (m / 1000)).toFixed(0)} | ` +
         `${r.vsTorch === undefined ? "–" : r.vsTorch.toFixed(2) + "x"} | ${
           r.lastLoss.toFixed(4)
