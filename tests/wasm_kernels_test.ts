@@ -52,12 +52,10 @@ Deno.test("wasm matmul rewrite gives cpu's values for all four transposes, Ident
       COMBOS.forEach(([ta, tb], c) => {
         const got = withKernels({ transposedMatMul, identitySharing }, () => products(ta, tb));
         got.forEach((values, i) => {
-          assertLess(
-            maxRelDiff(values, reference[c][i]),
-            1e-5,
-            `transpose (${ta}, ${tb}) output ${i}: ${maxRelDiff(values, reference[c][i])}, rewrite ${transposedMatMul}, ` +
-              `sharing ${identitySharing}`,
-          );
+          const diff = maxRelDiff(values, reference[c][i]);
+          const where = `transpose (${ta}, ${tb}) output ${i}: ${diff}, ` +
+            `rewrite ${transposedMatMul}, sharing ${identitySharing}`;
+          assertLess(diff, 1e-5, where);
         });
       });
       assertEquals(tf.memory().numTensors, before.numTensors);
