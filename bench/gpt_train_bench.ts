@@ -4,10 +4,10 @@
  * all of them alike), median and range per contender, and per-round ratios to PyTorch.
  *
  * Contenders: `lib` (lib/models/gpt.ts on each backend asked for), `naive` (bench/naive_gpt.ts
- * on stock tfjs kernels: the baseline the optimisations are measured against) and `torch`
+ * on stock tfjs kernels, on wasm and cpu: the baseline lib's kernels are measured against) and `torch`
  * (scripts/pt_reference_run.py, once per thread count, when PyTorch is installed).
  *
- *     deno task bench:gpt                                   # baby GPT on wasm vs PyTorch
+ *     deno task bench:gpt                                   # baby GPT: tensorflow (if set up), wasm, PyTorch
  *     deno task bench:gpt --n-embd 256 --n-layer 4 --n-head 4 --block 64 --batch 12
  *     deno task bench:gpt --backends wasm,cpu --rounds 7 --steps 3 --json out.json
  *
@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend, withKernels } from "../lib/backend/mod.ts";
+import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
@@ -185,7 +185,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       if (opts.contenders.includes("lib")) {
         ours.push(tfContender(`lib ${backend}`, opts.shape, false));
       }
-      if (opts.contenders.includes("naive")) {
+      // The naive baseline measures what lib's kernels buy on the JavaScript-side backends.
+      if (opts.contenders.includes("naive") && (backend === "wasm" || backend === "cpu")) {
         ours.push(tfContender(`naive ${backend}`, opts.shape, true));
       }
       const all = [...ours, ...torch];
@@ -294,7 +295,7 @@ if (import.meta.main) {
       rounds: { type: "string", default: "5" },
       steps: { type: "string", default: "3" },
       warmup: { type: "string", default: "2" },
-      backends: { type: "string", default: "wasm" },
+      backends: { type: "string", default: "auto" },
       contenders: { type: "string", default: "lib,naive,torch" },
       python: { type: "string", default: defaultPython() },
       "torch-threads": { type: "string", default: "1,2" },
@@ -317,9 +318,17 @@ if (import.meta.main) {
     }
   }
   const shape = { nEmbd, nLayer, nHead, block, batch, vocab };
+  // "auto": the native backends that are set up here, then wasm (cpu is 20x slower: ask for it).
+  let backendList = values.backends.split(",").map((s) => s.trim()).filter((s) => s);
+  if (values.backends === "auto") {
+    const found = (await probeBackends()).filter((p) => p.available).map((p) => p.name);
+    backendList = ["tensorflow-gpu", "tensorflow", "wasm"].filter((b) =>
+      found.includes(b as never)
+    );
+  }
   const opts: BenchOptions = {
     shape,
-    backends: values.backends.split(",").map((s) => s.trim()).filter((s) => s),
+    backends: backendList,
     contenders,
     rounds: positiveInts("rounds", values.rounds)[0],
     steps: positiveInts("steps", values.steps)[0],
