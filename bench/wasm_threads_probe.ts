@@ -15,7 +15,8 @@
  *    `commonjsGlobal`: a prelude defines them.
  * After that the threaded backend initialises and its 8 pooled workers load, but the XNNPACK
  * thread pool reports one thread and no worker ever runs (see the output), so kernels stay
- * single-threaded.
+ * single-threaded: `init_with_threads_count(2)` never reaches emscripten's `pthread_create`
+ * (`PThread.getNewWorker` is not called), although `os.cpus()` and `hardwareConcurrency` say 2.
  *
  * @module
  */
