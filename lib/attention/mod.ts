@@ -22,5 +22,5 @@ export {
 export { mergeHeads, MultiHeadAttention, type MultiHeadOptions, splitHeads } from "./multi_head.ts";
 export * from "./causal_self_attention.ts";
 export * from "./causal_kernel.ts";
-export * from "./loop_kernels.ts";
+export { loopKernelsActive, setLoopKernels } from "./loop_kernels.ts";
 export { LearnedPositionalEncoding, sinusoidalPositionalEncoding } from "./positional.ts";

@@ -291,14 +291,16 @@ export function crossEntropy(
       targets,
     );
     const picked = tf.reshape(tf.gather(tf.reshape(z, [N * V]), flat), [N, 1]); // (N, 1)
-    save([z, lse]);
+    // targets are saved too: a caller's tidy may free them before backprop runs (where reshape
+    // is a copy, e.g. on tensorflow, the reshaped targets die with the forward's tidy).
+    save([z, lse, targets]);
     return {
       value: tf.mean(tf.sub(lse, picked)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [zz, l] = saved;
+        const [zz, l, t] = saved;
         const probs = tf.exp(tf.sub(zz, l));
         const grad = tf.mul(
-          tf.sub(probs, tf.oneHot(targets, V)),
+          tf.sub(probs, tf.oneHot(t as tf.Tensor1D, V)),
           tf.div(dy, N),
         );
         return [grad];

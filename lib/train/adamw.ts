@@ -9,6 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { ownedVariable } from "../nn/init.ts";
 import { type FreezeSpec, frozenNames } from "./freeze.ts";
+import { loopKernelsActive } from "../backend/kernel_switches.ts";
+import { adamwLoopUpdate } from "../backend/_adamw_loop.ts";
 
 /** Hyperparameters of {@link AdamW}. */
 export interface AdamWOptions {
@@ -141,6 +143,27 @@ export class AdamW {
     const rc = Math.sqrt(1 - this.beta2 ** t);
     const stepSize = lr * rc / (1 - this.beta1 ** t);
     const epsHat = this.eps * rc;
+    if (loopKernelsActive()) {
+      // wasm and cpu: one loop per parameter instead of about nine kernel calls.
+      adamwLoopUpdate(
+        [...this.#params].map(([name, p]) => ({
+          p,
+          g: grads[name],
+          m: this.#m.get(name)!,
+          v: this.#v.get(name)!,
+          decayed: this.decayed.has(name) && this.weightDecay > 0,
+        })),
+        {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          stepSize,
+          epsHat,
+          shrink: 1 - lr * this.weightDecay,
+        },
+      );
+      this.#step = t;
+      return;
+    }
     tf.tidy(() => {
       for (const [name, p] of this.#params) {
         const g = grads[name];
