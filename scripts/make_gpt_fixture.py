@@ -169,6 +169,25 @@ def released_layout(weights, c, lm_head):
     return dict(sorted(out.items()))
 
 
+def sliding_perplexity(weights, ids, max_length, stride):
+    """Perplexity with a sliding window, as Hugging Face's perplexity guide computes it: windows
+    of max_length tokens starting every stride tokens; each window scores only the tokens that
+    no earlier window scored, with the rest of the window as context. Every token but the first
+    is scored exactly once."""
+    nll, count, prev_end = 0.0, 0, 0
+    for begin in range(0, len(ids), stride):
+        end = min(begin + max_length, len(ids))
+        window = ids[begin:end].unsqueeze(0)
+        logp = forward(weights, window).log_softmax(-1)[0]  # (L, V)
+        for j in range(max(prev_end, begin + 1), end):  # absolute index of a scored token
+            nll -= logp[j - begin - 1, ids[j]].item()
+            count += 1
+        prev_end = end
+        if end == len(ids):
+            break
+    return math.exp(nll / count)
+
+
 def hf_main():
     global V, BLOCK, L, H, C
     c = HF_CONFIG
@@ -178,6 +197,9 @@ def hf_main():
     weights = {k: v.detach().float().double() for k, v in make_weights().items()}
     idx = torch.randint(0, V, (2, 8))
     logits = forward(weights, idx)
+    ppl_ids = torch.randint(0, V, (40,))
+    ppl_settings = [(16, 16), (16, 5), (8, 3), (16, 1)]
+    ppl = torch.tensor([sliding_perplexity(weights, ppl_ids, m, s) for m, s in ppl_settings])
     folders = {"hf_gpt2_tied": False, "hf_gpt2_lm_head": True}
     for name, lm_head in folders.items():
         d = FIXTURES / name
@@ -186,7 +208,9 @@ def hf_main():
         write_safetensors(d / "model.safetensors", released_layout(weights, c, lm_head),
                           {"format": "pt"})
     write_safetensors(FIXTURES / "hf_gpt2_parity.safetensors",
-                      {"input_ids": idx.int(), "logits": logits.float()},
+                      {"input_ids": idx.int(), "logits": logits.float(),
+                       "ppl_ids": ppl_ids.int(), "ppl_settings": torch.tensor(ppl_settings).int(),
+                       "ppl": ppl.float()},
                       {"generator": "scripts/make_gpt_fixture.py hf (torch %s, float64)"
                        % torch.__version__})
     try:

@@ -22,3 +22,4 @@ export * from "./gpt.ts";
 export * from "./safetensors_stream.ts";
 export * from "./hf_config.ts";
 export * from "./hf_gpt2.ts";
+export * from "./load_model.ts";
