@@ -93,8 +93,9 @@ export function causalSelfAttention(
   );
   const drop = opts.dropout ?? 0;
   let y: tf.Tensor3D; // (nh*B, T, hs)
-  if (!opts.past && drop === 0 && fusedAttentionAvailable()) {
-    y = fusedCausalAttentionPacked(heads as tf.Tensor4D);
+  // The fused loops cover training (dropout included); a key/value cache takes the tensor ops.
+  if (!opts.past && fusedAttentionAvailable()) {
+    y = fusedCausalAttentionPacked(heads as tf.Tensor4D, { dropout: drop, seed: opts.seed });
   } else {
     const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
     let k = kNew, v = vNew;
@@ -140,12 +141,15 @@ export function causalAttention(
   seed?: number,
 ): tf.Tensor3D {
   const Tq = q.shape[1], Tk = k.shape[1], hs = q.shape[2];
-  // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
-  const scores = tf.add(
-    tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)),
-    causalBias(Tq, Tk),
-  );
-  let att = tf.softmax(scores);
-  if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
-  return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)
+  // tidy: called outside one, the intermediates would otherwise stay allocated.
+  return tf.tidy(() => {
+    // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
+    const scores = tf.add(
+      tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)),
+      causalBias(Tq, Tk),
+    );
+    let att = tf.softmax(scores);
+    if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
+    return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)
+  });
 }

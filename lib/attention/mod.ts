@@ -18,5 +18,5 @@ export * from "./scaled_dot_product.ts";
 export * from "./multi_head.ts";
 export * from "./causal_self_attention.ts";
 export * from "./causal_kernel.ts";
-export * from "./loop_kernels.ts";
+export { loopKernelsActive, setLoopKernels } from "./loop_kernels.ts";
 export * from "./positional.ts";
