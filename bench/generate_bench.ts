@@ -64,15 +64,17 @@ const MODELS: Record<string, () => GPT> = {
  * ```
  */
 export function table(rows: GenerateBenchRow[]): string {
-  const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}`;
+  // Three significant digits: GPT-2 without the cache runs at a fraction of a token per second.
+  const fmt = (x: number) => x.toPrecision(3);
+  const range = (xs: number[]) => `${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}`;
   const lines = [
     "| model | params | KV cache tokens/s (median, range) | no cache tokens/s (median, range) | speed-up |",
     "|---|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.model} | ${(r.params / 1e6).toFixed(2)}M | ${median(r.cached).toFixed(1)} ` +
-        `(${range(r.cached)}) | ${median(r.uncached).toFixed(1)} (${range(r.uncached)}) | ` +
+      `| ${r.model} | ${(r.params / 1e6).toFixed(2)}M | ${fmt(median(r.cached))} ` +
+        `(${range(r.cached)}) | ${fmt(median(r.uncached))} (${range(r.uncached)}) | ` +
         `${(median(r.cached) / median(r.uncached)).toFixed(1)}x |`,
     );
   }
@@ -158,8 +160,8 @@ async function main(argv: string[]): Promise<void> {
       row.uncached.push(b.tps);
       row.sameTokens &&= a.out.join() === b.out.join();
       console.log(
-        `  round ${r + 1} ${n}: cache ${a.tps.toFixed(1)} tokens/s, no cache ` +
-          `${b.tps.toFixed(1)} tokens/s`,
+        `  round ${r + 1} ${n}: cache ${a.tps.toPrecision(3)} tokens/s, no cache ` +
+          `${b.tps.toPrecision(3)} tokens/s`,
       );
     }
   }
