@@ -83,12 +83,17 @@ export class GPT {
   /** Trainable weights by Hugging Face GPT-2 name; the LM head reuses `transformer.wte.weight`. */
   readonly params: Map<string, tf.Variable> = new Map();
 
-  /** Initialises the weights as GPT-2 does, deterministically from `seed` (default 0). */
-  constructor(config: GPTConfig, opts: { seed?: number } = {}) {
+  /**
+   * Initialises the weights as GPT-2 does, deterministically from `seed` (default 0). With
+   * `init: "zeros"` the random draw is skipped (seconds for GPT-2 124M): for weights about to be
+   * overwritten by a loader.
+   */
+  constructor(config: GPTConfig, opts: { seed?: number; init?: "gpt2" | "zeros" } = {}) {
     this.config = validateGPTConfig({ ...config });
     const { vocabSize: V, blockSize, nLayer, nEmbd: C, bias } = this.config;
     const rng = new Rng(opts.seed ?? 0);
     const normal = (name: string, shape: number[], std: number) => {
+      if (opts.init === "zeros") return void this.params.set(name, filledVariable(shape, 0));
       this.params.set(name, normalVariable(rng, shape, std));
     };
     const fill = (name: string, size: number, value: number) => {

@@ -79,14 +79,17 @@ export function generate(
   // Logits for the next position, updating the cache when there is one.
   const next = (): Float32Array => {
     const window = seq.slice(-blockSize);
-    if (!useCache) {
+    // Past the block, positions shift every step, so a cache would be rebuilt and thrown away.
+    if (!useCache || seq.length > blockSize) {
+      disposeKVCache(cache);
+      cache = undefined;
       const idx = encode(window);
       const row = lastRow(model.forward(idx));
       idx.dispose();
       return row;
     }
-    // Extend the cache by the newest token while it fits; otherwise re-encode the window.
-    const extend = cache !== undefined && seq.length <= blockSize;
+    // Extend the cache by the newest token once it holds the prompt.
+    const extend = cache !== undefined;
     const idx = encode(extend ? window.slice(-1) : window);
     const result = model.forwardWithCache(idx, extend ? cache : undefined);
     idx.dispose();
