@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { markdownToText } from "./table.ts";
 
 /** A Jupyter MIME bundle: MIME type to data. */
 export type MimeBundle = Record<string, string | object>;
@@ -114,7 +115,8 @@ export function isSmoke(): boolean {
 }
 
 /**
- * Markdown as a displayable (`text/markdown`, with the source as `text/plain`).
+ * Markdown as a displayable: `text/markdown`, and as `text/plain` the same text with tables
+ * lined up in columns (what front ends that ignore markdown show).
  *
  * @example
  * ```ts
@@ -123,7 +125,7 @@ export function isSmoke(): boolean {
  * ```
  */
 export function markdown(text: string): Displayable & { bundle: MimeBundle } {
-  return displayable({ "text/markdown": text, "text/plain": text });
+  return displayable({ "text/markdown": text, "text/plain": markdownToText(text) });
 }
 
 /**
