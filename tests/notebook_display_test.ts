@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import {
   DISPLAY,
-  figureBundle,
   figurePage,
   figureToSvg,
   formatDuration,
