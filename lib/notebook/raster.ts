@@ -7,6 +7,7 @@
  */
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import { createRequire } from "node:module";
+import { encodePalettePng } from "./png_encode.ts";
 
 const require = createRequire(import.meta.url);
 let font: Uint8Array | undefined;
@@ -58,7 +59,7 @@ function render<T>(
 }
 
 /**
- * Renders an SVG string to PNG bytes at `scale` times its size.
+ * Renders an SVG string to PNG bytes at `scale` times its size, as a compact palette PNG.
  *
  * @example
  * ```ts
@@ -68,7 +69,8 @@ function render<T>(
  * ```
  */
 export function svgToPng(svg: string, scale = 1): Uint8Array {
-  return render(svg, scale, (img) => img.asPng());
+  const { width, height, rgba } = svgToPixels(svg, scale);
+  return encodePalettePng(width, height, rgba);
 }
 
 /**

@@ -81,7 +81,7 @@ export function drawScene(fig: Figure, f: Frame): void {
   const axisLabel = (k: "x" | "y" | "z", from: V3, to: V3) => {
     const at = (u: number) => screen(from.map((v, i) => v + u * (to[i] - v)) as V3);
     // End values a little inside the edge, so labels of edges that share a corner do not overlap.
-    const a = at(0.1), b = at(0.9), mid = at(0.5);
+    const a = at(0.1), b = at(0.75), mid = at(0.5);
     const title = titleText((scene[`${k}axis`] as { title?: unknown } | undefined)?.title) || k;
     parts.push(
       `<text x="${mid[0].toFixed(1)}" y="${(mid[1] + 16).toFixed(1)}" font-size="13" ` +
