@@ -13,6 +13,7 @@
  * @module
  */
 export * from "./display.ts";
+export { flushConsole } from "./console.ts";
 export * from "./latex.ts";
 export * from "./plot.ts";
 export * from "./progress.ts";
