@@ -36,7 +36,10 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
 type Any = any;
 
 async function openNotebook(page: Page, lab: LabServer, name: string) {
-  await page.goto(`${lab.url}/lab/tree/notebooks/${name}?token=${lab.token}`);
+  // A workspace of its own per notebook, so JupyterLab does not reopen (and restart kernels
+  // for) the notebooks of earlier pages.
+  const ws = `t${Date.now()}`;
+  await page.goto(`${lab.url}/lab/workspaces/${ws}/tree/notebooks/${name}?token=${lab.token}`);
   await page.waitForFunction(
     (n) => {
       const app = (globalThis as Any).jupyterapp;
@@ -176,6 +179,11 @@ export async function testNotebooks(paths: string[]): Promise<Map<string, string
         await openNotebook(page, lab, name);
         problems.push(...staticProblems(committed, await staticView(page)));
         await page.screenshot({ path: join(SHOTS, `${stem}.committed.png`), fullPage: false });
+        const plotCell = page.locator(".jp-Cell:has(.jp-OutputArea-output img)").first();
+        if (await plotCell.count()) {
+          await plotCell.evaluate((el) => (el as Any).scrollIntoView({ block: "end" }));
+          await page.screenshot({ path: join(SHOTS, `${stem}.first-plot.png`) });
+        }
         const run = await runAll(page) as Any;
         await page.screenshot({ path: join(SHOTS, `${stem}.smoke-run.png`), fullPage: false });
         problems.push(...lateOutputs(run.messages, run.requests));
