@@ -7,9 +7,11 @@
  * lines arrives after the cell's idle, under the next cell's parent id: front ends drop it or
  * show it under the wrong cell (scripts/kernel_output_race.py reproduces this).
  *
- * Inside the kernel, this module sends console output itself instead: text is buffered and
- * sent as one `stream` message through `Deno.jupyter.broadcast`, which stamps the running
- * cell, before the next rich output and when a cell ends with `await show(...)`.
+ * Inside the kernel, this module sends console output itself instead, as `stream` messages
+ * through `Deno.jupyter.broadcast`, which stamps the running cell: at once when nothing else is
+ * being sent, else batched into the next message; `display()` and `show()` wait until all of it
+ * is out. A cell that ends with a plain `console.log` can still lose its tail (the kernel may
+ * report idle before it has sent a message the cell started), hence `await show(...)`.
  *
  * @module
  */
@@ -18,23 +20,34 @@ type Broadcast = (type: string, content: Record<string, unknown>) => Promise<voi
 
 let broadcast: Broadcast | undefined;
 const queue: { name: "stdout" | "stderr"; text: string }[] = [];
-let sending: Promise<void> = Promise.resolve();
-let scheduled = false;
+let inFlight: Promise<void> | undefined;
 
 function format(args: unknown[]): string {
   return args.map((a) => typeof a === "string" ? a : Deno.inspect(a, { colors: false }))
     .join(" ") + "\n";
 }
 
+// Sends what is queued as soon as the previous message is out. The first write of a burst goes
+// at once, while the cell runs (the kernel stamps the parent when the op starts, and often
+// sends it before the op returns); writes made meanwhile are batched into one message each.
+function pump(): Promise<void> {
+  if (inFlight || !broadcast || queue.length === 0) return inFlight ?? Promise.resolve();
+  const chunks = queue.splice(0);
+  const send = broadcast;
+  inFlight = Promise.all(chunks.map((c) => send("stream", { name: c.name, text: c.text })))
+    .then(() => {}, () => {})
+    .finally(() => {
+      inFlight = undefined;
+      void pump();
+    });
+  return inFlight;
+}
+
 function write(name: "stdout" | "stderr", args: unknown[]) {
   const last = queue[queue.length - 1];
   if (last?.name === name) last.text += format(args);
   else queue.push({ name, text: format(args) });
-  if (!scheduled) {
-    // Send within the current cell's turn of the event loop, so the kernel stamps this cell.
-    scheduled = true;
-    queueMicrotask(() => void flushConsole());
-  }
+  void pump();
 }
 
 /**
@@ -58,7 +71,9 @@ export function captureConsole(send: Broadcast): void {
 }
 
 /**
- * Sends buffered console text now; resolves when the kernel has taken every message so far.
+ * Sends pending console text and resolves once the kernel has sent it. End a cell that prints
+ * with `await flushConsole()` (or `await show(...)`, which calls it), so that nothing printed
+ * arrives after the cell's idle.
  *
  * @example
  * ```ts
@@ -66,14 +81,9 @@ export function captureConsole(send: Broadcast): void {
  * await flushConsole(); // nothing buffered outside the kernel: resolves at once
  * ```
  */
-export function flushConsole(): Promise<void> {
-  scheduled = false;
-  const send = broadcast;
-  if (send && queue.length) {
-    const chunks = queue.splice(0);
-    // Messages are started here, in order, so each is stamped with the cell running now.
-    const started = chunks.map((c) => send("stream", { name: c.name, text: c.text }));
-    sending = sending.then(() => Promise.all(started)).then(() => {});
-  }
-  return sending;
+export async function flushConsole(): Promise<void> {
+  while (inFlight || queue.length) await pump();
+  // The kernel hands messages to its IOPub socket from another thread; a short pause lets it
+  // send them before the cell's idle (20 ms: no late output in scripts/kernel_output_race.py).
+  if (broadcast) await new Promise((r) => setTimeout(r, 20));
 }

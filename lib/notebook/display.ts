@@ -176,9 +176,6 @@ export async function show(value: unknown): Promise<void> {
       "text/plain": typeof value === "string" ? value : Deno.inspect(value, { colors: false }),
     },
   );
-  await flushConsole();
-  // The kernel hands messages to its IOPub socket from another thread; a short pause lets it
-  // send them before the cell's idle (20 ms: no late output in scripts/kernel_output_race.py).
-  if (inJupyter()) await new Promise((r) => setTimeout(r, 20));
-  else await new Promise((r) => setTimeout(r, 0));
+  await flushConsole(); // sends pending console text, then pauses briefly (see console.ts)
+  await new Promise((r) => setTimeout(r, 0));
 }
