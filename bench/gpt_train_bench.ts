@@ -1,202 +1,355 @@
 /**
- * Training-step benchmark of nanoGPT's CPU "baby" model (batch 12, block 64, 4 layers, 4 heads,
- * width 128, 65-token vocabulary): forward, backward and an AdamW update, on each backend, for
- * `lib/models/gpt.ts` and for the naive baseline in `naive_gpt.ts`, measured in the same run
- * (steps alternate between the two so that load from other processes hits both alike).
+ * Training-step benchmark: forward, backward and an AdamW update of a GPT, for each contender
+ * in interleaved rounds (every round runs a few steps of each, so load from other processes hits
+ * all of them alike), median and range per contender, and per-round ratios to PyTorch.
  *
- *     deno task bench:gpt                      # wasm and cpu
- *     deno task bench:gpt --steps 20 --cpu-steps 2 --backends wasm
- *     LLM_BACKEND=webgpu deno task bench:gpt   # adds webgpu (a software adapter here)
+ * Contenders: `lib` (lib/models/gpt.ts on each backend asked for), `naive` (bench/naive_gpt.ts
+ * on stock tfjs kernels, on wasm and cpu: the baseline lib's kernels are measured against) and `torch`
+ * (scripts/pt_reference_run.py, once per thread count, when PyTorch is installed).
+ *
+ *     deno task bench:gpt                                   # baby GPT: tensorflow (if set up), wasm, PyTorch
+ *     deno task bench:gpt --n-embd 256 --n-layer 4 --n-head 4 --block 64 --batch 12
+ *     deno task bench:gpt --backends wasm,cpu --rounds 7 --steps 3 --json out.json
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend, setIdentitySharing, setTransposedMatMulRewrite } from "../lib/backend/mod.ts";
+import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
+import { type BenchShape, TorchContender } from "./_torch_contender.ts";
 
-const B = 12, T = 64, V = 65;
-
-/** Timing of one implementation on one backend. */
+/** One contender's timings. */
 export interface BenchRow {
-  /** tfjs backend. */
-  backend: string;
-  /** "optimised" or "naive". */
-  impl: string;
-  /** Median milliseconds per training step. */
-  msPerStep: number;
-  /** Tokens processed per second at that median. */
-  tokensPerSec: number;
-  /** Loss after the last step (both implementations follow the same trajectory). */
+  /** e.g. "lib wasm", "naive wasm", "torch 1 thread". */
+  contender: string;
+  /** Backend block it ran in. */
+  block: string;
+  /** Milliseconds of every timed step. */
+  ms: number[];
+  /** Median of the per-round medians' ratios to the best PyTorch setting of the same round. */
+  vsTorch?: number;
+  /** Loss after the last step. */
   lastLoss: number;
+  /** Extra description (PyTorch threads and BLAS). */
+  note?: string;
 }
 
-function batch(rng: () => number): [tf.Tensor2D, tf.Tensor2D] {
-  const x = Array.from({ length: B * T }, () => Math.floor(rng() * V));
-  const y = x.map((v, i) => (i % T === T - 1 ? (v * 7 + 3) % V : x[i + 1]));
-  return [tf.tensor2d(x, [B, T], "int32"), tf.tensor2d(y, [B, T], "int32")];
+/** Median of `xs`. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-type LossFn = (m: GPT, x: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar;
+interface Contender {
+  name: string;
+  note?: string;
+  run(steps: number): Promise<{ ms: number[]; loss: number }>;
+  close(): Promise<void>;
+}
 
-function makeStep(model: GPT, loss: LossFn, naive: boolean) {
+/** A seeded stream of random (x, y) batches; y is x shifted with a deterministic last token. */
+function batches(shape: BenchShape, seed: number) {
+  let state = seed >>> 0;
+  const rng = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const { batch: B, block: T, vocab: V } = shape;
+  return (): [tf.Tensor2D, tf.Tensor2D] => {
+    const x = Array.from({ length: B * T }, () => Math.floor(rng() * V));
+    const y = x.map((v, i) => (i % T === T - 1 ? (v * 7 + 3) % V : x[i + 1]));
+    return [tf.tensor2d(x, [B, T], "int32"), tf.tensor2d(y, [B, T], "int32")];
+  };
+}
+
+function tfContender(name: string, shape: BenchShape, naive: boolean): Contender {
+  const config = gptConfig("baby", {
+    vocabSize: shape.vocab,
+    nEmbd: shape.nEmbd,
+    nLayer: shape.nLayer,
+    nHead: shape.nHead,
+    blockSize: shape.block,
+  });
+  const model = new GPT(config, { seed: 1337 });
   const opt = new AdamW(model.params, { weightDecay: 0.1 });
   const byVarName = new Map([...model.params].map(([k, v]) => [v.name, k]));
   const vars = [...model.params.values()];
-  return async (
-    x: tf.Tensor2D,
-    y: tf.Tensor2D,
-  ): Promise<{ ms: number; loss: number }> => {
-    const wasm = tf.getBackend() === "wasm";
-    // The naive run sees the stock wasm kernels (only the missing gather gradient is added).
-    const previous = wasm ? setTransposedMatMulRewrite(!naive) : true;
-    const previousShare = wasm ? setIdentitySharing(!naive) : true;
+  const next = batches(shape, 42);
+  const loss = naive
+    ? (x: tf.Tensor2D, y: tf.Tensor2D) => naiveLoss(model, x, y)
+    : (x: tf.Tensor2D, y: tf.Tensor2D) => model.loss(x, y, { training: true });
+  // The naive run sees the stock tfjs kernels (only the missing gather gradient is added).
+  const switches = naive
+    ? { transposedMatMul: false, identitySharing: false, loopKernels: false }
+    : {};
+  const step = async (x: tf.Tensor2D, y: tf.Tensor2D) => {
     const t0 = performance.now();
     const value = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => loss(model, x, y), vars);
+      const { value, grads } = tf.variableGrads(() => loss(x, y), vars);
       const named: Record<string, tf.Tensor> = {};
-      for (const [varName, g] of Object.entries(grads)) {
-        named[byVarName.get(varName)!] = g;
-      }
+      for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
       opt.update(named, 1e-3);
       return value;
     });
     // Reading the loss waits for the step to finish (async: webgpu cannot read synchronously).
     const lossValue = (await value.data())[0];
-    const ms = performance.now() - t0;
-    if (wasm) {
-      setTransposedMatMulRewrite(previous);
-      setIdentitySharing(previousShare);
-    }
     value.dispose();
-    return { ms, loss: lossValue };
+    return { ms: performance.now() - t0, loss: lossValue };
+  };
+  return {
+    name,
+    run: (steps) =>
+      withKernels(switches, async () => {
+        const ms: number[] = [];
+        let last = NaN;
+        for (let s = 0; s < steps; s++) {
+          const [x, y] = next();
+          const r = await step(x, y);
+          tf.dispose([x, y]);
+          ms.push(r.ms);
+          last = r.loss;
+        }
+        return { ms, loss: last };
+      }),
+    close: () => {
+      opt.dispose?.();
+      model.dispose();
+      return Promise.resolve();
+    },
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  /** Model and batch. */
+  shape: BenchShape;
+  /** tfjs backends to run lib (and naive) on, one block of rounds each. */
+  backends: string[];
+  /** Which contenders: any of "lib", "naive", "torch". */
+  contenders: string[];
+  /** Rounds per backend block. */
+  rounds: number;
+  /** Timed steps per contender per round. */
+  steps: number;
+  /** Untimed steps per contender before the first round. */
+  warmup: number;
+  /** Python with PyTorch. */
+  python: string;
+  /** PyTorch thread counts to try. */
+  torchThreads: number[];
+  /** Progress lines. */
+  log?: (line: string) => void;
 }
 
 /**
- * Times `steps` training steps (after `warmup`) of both implementations on `backend`.
+ * Runs the interleaved rounds and returns one row per contender and backend block.
  *
  * @example
  * ```ts
- * import { benchBackend } from "./gpt_train_bench.ts";
- * console.log(await benchBackend("wasm", 2, 1));
+ * import { runBench } from "./gpt_train_bench.ts";
+ * const shape = { nEmbd: 32, nLayer: 1, nHead: 2, block: 16, batch: 2, vocab: 65 };
+ * const rows = await runBench({
+ *   shape, backends: ["cpu"], contenders: ["lib"], rounds: 1, steps: 1, warmup: 0,
+ *   python: "python3", torchThreads: [],
+ * });
+ * console.log(rows[0].ms.length); // 1
  * ```
  */
-export async function benchBackend(
-  backend: string,
-  steps: number,
-  warmup: number,
-): Promise<BenchRow[]> {
-  await initBackend({ backend, report: false });
-  const config = gptConfig("baby", { vocabSize: V });
-  const impls: [string, LossFn][] = [
-    ["optimised", (m, x, y) => m.loss(x, y, { training: true })],
-    ["naive", naiveLoss],
-  ];
-  const runs = impls.map(([name, fn]) => {
-    const model = new GPT(config, { seed: 1337 });
-    return {
-      name,
-      model,
-      step: makeStep(model, fn, name === "naive"),
-      ms: [] as number[],
-      loss: 0,
-    };
-  });
-  let state = 42;
-  const rng = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let s = 0; s < warmup + steps; s++) {
-    const [x, y] = batch(rng);
-    for (const run of runs) {
-      const { ms, loss } = await run.step(x, y);
-      if (s >= warmup) run.ms.push(ms);
-      run.loss = loss;
+export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
+  const log = opts.log ?? (() => {});
+  const torch: Contender[] = [];
+  if (opts.contenders.includes("torch")) {
+    for (const threads of opts.torchThreads) {
+      const t = await TorchContender.start(opts.python, threads, opts.shape);
+      if (typeof t === "string") {
+        log(`PyTorch skipped: ${t}`);
+        break;
+      }
+      const i = t.info;
+      torch.push({
+        name: `torch ${threads} thread${threads > 1 ? "s" : ""}`,
+        note: `PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${i.blas}` +
+          (i.onednn ? `, oneDNN ${i.onednn}` : "") + `, kernels ${i.cpu_capability}` +
+          (i.OPENBLAS_CORETYPE ? `, OPENBLAS_CORETYPE=${i.OPENBLAS_CORETYPE}` : ""),
+        run: (n) => t.run(n),
+        close: () => t.close(),
+      });
     }
-    tf.dispose([x, y]);
   }
-  return runs.map((run) => {
-    run.model.dispose();
-    const msPerStep = median(run.ms);
-    return {
-      backend,
-      impl: run.name,
-      msPerStep,
-      tokensPerSec: (B * T) / (msPerStep / 1000),
-      lastLoss: run.loss,
-    };
-  });
+  const rows: BenchRow[] = [];
+  try {
+    for (const backend of opts.backends) {
+      await initBackend({ backend, report: false });
+      const ours: Contender[] = [];
+      if (opts.contenders.includes("lib")) {
+        ours.push(tfContender(`lib ${backend}`, opts.shape, false));
+      }
+      // The naive baseline measures what lib's kernels buy on the JavaScript-side backends.
+      if (opts.contenders.includes("naive") && (backend === "wasm" || backend === "cpu")) {
+        ours.push(tfContender(`naive ${backend}`, opts.shape, true));
+      }
+      const all = [...ours, ...torch];
+      try {
+        if (opts.warmup > 0) { for (const c of all) await c.run(opts.warmup); }
+        const perRound = new Map(all.map((c) => [c.name, [] as number[][]]));
+        const losses = new Map<string, number>();
+        for (let r = 0; r < opts.rounds; r++) {
+          for (const c of all) {
+            const { ms, loss } = await c.run(opts.steps);
+            perRound.get(c.name)!.push(ms);
+            losses.set(c.name, loss);
+          }
+          log(
+            `[${backend}] round ${r + 1}/${opts.rounds}: ` +
+              all.map((c) => `${c.name} ${median(perRound.get(c.name)!.at(-1)!).toFixed(0)} ms`)
+                .join(", "),
+          );
+        }
+        for (const c of all) {
+          const rounds = perRound.get(c.name)!;
+          let vsTorch: number | undefined;
+          if (torch.length > 0) {
+            const ratios = rounds.map((ms, r) =>
+              median(ms) / Math.min(...torch.map((t) => median(perRound.get(t.name)![r])))
+            );
+            vsTorch = median(ratios);
+          }
+          rows.push({
+            contender: c.name,
+            block: backend,
+            ms: rounds.flat(),
+            vsTorch,
+            lastLoss: losses.get(c.name)!,
+            note: c.note,
+          });
+        }
+      } finally {
+        for (const c of ours) await c.close();
+      }
+    }
+  } finally {
+    for (const t of torch) await t.close();
+  }
+  return rows;
 }
 
-function table(rows: BenchRow[]): string {
+/**
+ * A markdown table of `rows`: median and range of ms/step, tokens/s, ratio to PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { table } from "./gpt_train_bench.ts";
+ * console.log(table([{ contender: "lib wasm", block: "wasm", ms: [10, 12], lastLoss: 4.2 }], 768));
+ * ```
+ */
+export function table(rows: BenchRow[], tokensPerStep: number): string {
   const lines = [
-    "| backend | implementation | ms/step | tokens/s | speed-up vs naive | loss after last step |",
-    "|---|---|---:|---:|---:|---:|",
+    "| rounds with | contender | ms/step (median) | range | tokens/s | vs best PyTorch (per round) " +
+    "| last loss |",
+    "|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
-    const naive = rows.find((n) => n.backend === r.backend && n.impl === "naive")!;
+    const m = median(r.ms);
     lines.push(
-      `| ${r.backend} | ${r.impl} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ` +
-        `${(naive.msPerStep / r.msPerStep).toFixed(2)}x | ${r.lastLoss.toFixed(4)} |`,
+      `| ${r.block} | ${r.contender} | ${m.toFixed(0)} | ${Math.min(...r.ms).toFixed(0)}–` +
+        `${Math.max(...r.ms).toFixed(0)} | ${(tokensPerStep / (m / 1000)).toFixed(0)} | ` +
+        `${r.vsTorch === undefined ? "–" : r.vsTorch.toFixed(2) + "x"} | ${
+          r.lastLoss.toFixed(4)
+        } |`,
     );
   }
   return lines.join("\n");
+}
+
+function positiveInts(name: string, text: string, min = 1): number[] {
+  const values = text.split(",").filter((s) => s.trim()).map(Number);
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < min) {
+      throw new Error(`--${name} must be integer(s) >= ${min}, got "${text}".`);
+    }
+  }
+  return values;
+}
+
+function defaultPython(): string {
+  const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
+  try {
+    Deno.statSync(venv);
+    return venv;
+  } catch {
+    return "python3";
+  }
 }
 
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      steps: { type: "string", default: "10" },
-      "cpu-steps": { type: "string", default: "2" },
+      "n-embd": { type: "string", default: "128" },
+      "n-layer": { type: "string", default: "4" },
+      "n-head": { type: "string", default: "4" },
+      block: { type: "string", default: "64" },
+      batch: { type: "string", default: "12" },
+      vocab: { type: "string", default: "65" },
+      rounds: { type: "string", default: "5" },
+      steps: { type: "string", default: "3" },
       warmup: { type: "string", default: "2" },
-      backends: { type: "string", default: "wasm,cpu" },
+      backends: { type: "string", default: "auto" },
+      contenders: { type: "string", default: "lib,naive,torch" },
+      python: { type: "string", default: defaultPython() },
+      "torch-threads": { type: "string", default: "1,2" },
+      json: { type: "string" },
     },
   });
-  const steps = Number(values.steps), cpuSteps = Number(values["cpu-steps"]);
-  const warmup = Number(values.warmup);
-  for (
-    const [name, v] of [["steps", steps], ["cpu-steps", cpuSteps], [
-      "warmup",
-      warmup,
-    ]] as const
-  ) {
-    if (!Number.isInteger(v) || v < (name === "warmup" ? 0 : 1)) {
-      throw new Error(`--${name} must be a positive integer, got ${v}`);
+  const [nEmbd] = positiveInts("n-embd", values["n-embd"]);
+  const [nLayer] = positiveInts("n-layer", values["n-layer"]);
+  const [nHead] = positiveInts("n-head", values["n-head"]);
+  const [block] = positiveInts("block", values.block);
+  const [batch] = positiveInts("batch", values.batch);
+  const [vocab] = positiveInts("vocab", values.vocab, 2);
+  if (nEmbd % nHead !== 0) {
+    throw new Error(`--n-head (${nHead}) must divide --n-embd (${nEmbd}).`);
+  }
+  const contenders = values.contenders.split(",").map((s) => s.trim()).filter((s) => s);
+  for (const c of contenders) {
+    if (!["lib", "naive", "torch"].includes(c)) {
+      throw new Error(`--contenders: unknown "${c}"; choose from lib, naive, torch.`);
     }
   }
-  const backends = values.backends.split(",").map((b) => b.trim()).filter((b) => b);
-  if (
-    Deno.env.get("LLM_BACKEND") === "webgpu" && !backends.includes("webgpu")
-  ) {
-    backends.unshift("webgpu");
-  }
-  console.log(
-    `GPT "baby" training step (B=${B}, T=${T}, 4 layers, 4 heads, C=128, V=${V}), AdamW; ` +
-      `median of ${steps} steps (${cpuSteps} on cpu) after ${warmup} warm-up`,
-  );
-  const rows: BenchRow[] = [];
-  for (const backend of backends) {
-    const n = backend === "cpu" ? cpuSteps : steps;
-    const w = backend === "cpu" ? Math.min(warmup, 1) : warmup;
-    rows.push(...await benchBackend(backend, n, w));
-    console.log(
-      table(rows.filter((r) => r.backend === backend)).split("\n").slice(2)
-        .join("\n"),
+  const shape = { nEmbd, nLayer, nHead, block, batch, vocab };
+  // "auto": the native backends that are set up here, then wasm (cpu is 20x slower: ask for it).
+  let backendList = values.backends.split(",").map((s) => s.trim()).filter((s) => s);
+  if (values.backends === "auto") {
+    const found = (await probeBackends()).filter((p) => p.available).map((p) => p.name);
+    backendList = ["tensorflow-gpu", "tensorflow", "wasm"].filter((b) =>
+      found.includes(b as never)
     );
   }
-  console.log("\n" + table(rows));
-} else {
-  Deno.bench(
-    "GPT baby training step, optimised vs naive (wasm, 1 step)",
-    async () => {
-      await benchBackend("wasm", 1, 0);
-    },
+  const opts: BenchOptions = {
+    shape,
+    backends: backendList,
+    contenders,
+    rounds: positiveInts("rounds", values.rounds)[0],
+    steps: positiveInts("steps", values.steps)[0],
+    warmup: positiveInts("warmup", values.warmup, 0)[0],
+    python: values.python,
+    torchThreads: positiveInts("torch-threads", values["torch-threads"]),
+    log: (line) => console.log(line),
+  };
+  const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];
+  console.log(
+    `GPT training step (B=${batch}, T=${block}, C=${nEmbd}, ${nLayer} layers, ${nHead} heads, ` +
+      `V=${vocab}), AdamW; ${opts.rounds} interleaved rounds of ${opts.steps} steps after ` +
+      `${opts.warmup} warm-up; CPU: ${cpu ?? "unknown"}, ${navigator.hardwareConcurrency} threads`,
   );
+  const rows = await runBench(opts);
+  for (const r of rows) if (r.note) console.log(`${r.contender}: ${r.note}`);
+  console.log("\n" + table(rows, batch * block));
+  if (values.json) {
+    Deno.writeTextFileSync(
+      values.json,
+      JSON.stringify({ shape, cpu, date: new Date().toISOString(), rows }, null, 1),
+    );
+  }
 }

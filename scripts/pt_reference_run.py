@@ -7,10 +7,20 @@ block 64, batch 12, 2000 steps, AdamW (0.9, 0.99), weight decay 0.1 on matrices 
 over 20 and over 200 random batches of each split.
 
     OMP_NUM_THREADS=2 /usr/bin/python3 scripts/pt_reference_run.py [--seed N] [--iters N]
+
+With --bench-serve it is instead the PyTorch contender of `deno task bench:gpt`: it builds the
+same model at the given size, prints one JSON line describing the setup (threads, BLAS), then for
+each line "N" on stdin runs N training steps (forward, backward, AdamW) on random batches and
+prints one JSON line with the milliseconds of each step. The attention is
+F.scaled_dot_product_attention(is_causal=True), the fastest causal attention PyTorch has on CPU
+(what nanoGPT uses), so the comparison is against PyTorch at its best.
+
+    .venv/bin/python scripts/pt_reference_run.py --bench-serve --threads 1 --n-embd 128 ...
 """
 import argparse
 import math
 import pathlib
+import re
 import sys
 import time
 
@@ -20,21 +30,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from pt_load_checkpoint import gpt_forward  # noqa: E402
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=1337)
-    ap.add_argument("--iters", type=int, default=2000)
-    args = ap.parse_args()
-    torch.manual_seed(args.seed)
-    root = pathlib.Path(__file__).resolve().parent.parent
-    text = (root / "data" / "tinyshakespeare.txt").read_text()
-    chars = sorted(set(text))
-    data = torch.tensor([chars.index(c) for c in text], dtype=torch.long)
-    n = int(0.9 * len(data))
-    splits = {"train": data[:n], "val": data[n:]}
-    V, C, L, H, T, B = len(chars), 128, 4, 4, 64, 12
-    config = {"nEmbd": C, "nHead": H, "nLayer": L}
-
+def build_state(V, C, L, T, B=None):
+    """GPT-2 weights initialised as lib/models/gpt.ts does (N(0, 0.02), residual projections
+    scaled by 1/sqrt(2L)), the lm_head tied to wte, and AdamW (0.9, 0.99) with weight decay 0.1
+    on matrices only, as the main job's Trainer. Returns (state, params, optimizer)."""
     def normal(*shape, std=0.02):
         return (torch.randn(*shape) * std).requires_grad_()
 
@@ -63,6 +62,106 @@ def main():
         [{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.1},
          {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}],
         lr=1e-3, betas=(0.9, 0.99), eps=1e-8)
+    return state, params, opt
+
+
+def gpt_forward_sdpa(state, C, H, L, idx):
+    """gpt_forward with PyTorch's fused causal attention and tanh GELU kernel (same mathematics)."""
+    F = torch.nn.functional
+    B, T = idx.shape
+    hs = C // H
+
+    def ln(x, name):
+        return F.layer_norm(x, (C,), state[f"{name}.weight"], state[f"{name}.bias"], eps=1e-5)
+
+    def conv1d(x, name):
+        return torch.addmm(state[f"{name}.bias"], x.view(-1, x.shape[-1]), state[f"{name}.weight"]
+                           ).view(B, T, -1)
+
+    x = state["transformer.wte.weight"][idx] + state["transformer.wpe.weight"][:T]
+    for i in range(L):
+        p = f"transformer.h.{i}"
+        q, k, v = conv1d(ln(x, f"{p}.ln_1"), f"{p}.attn.c_attn").split(C, dim=2)
+        q, k, v = (t.view(B, T, H, hs).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + conv1d(y.transpose(1, 2).reshape(B, T, C), f"{p}.attn.c_proj")
+        h = F.gelu(conv1d(ln(x, f"{p}.ln_2"), f"{p}.mlp.c_fc"), approximate="tanh")
+        x = x + conv1d(h, f"{p}.mlp.c_proj")
+    return ln(x, "transformer.ln_f") @ state["lm_head.weight"].T
+
+
+def blas_description():
+    """What PyTorch multiplies matrices with, from its build configuration."""
+    config = torch.__config__.show()
+    settings = dict(kv.split("=", 1) for kv in re.findall(r"\b(BLAS_INFO=\w+|LAPACK_INFO=\w+)", config))
+    onednn = re.search(r"MKL-DNN v([\d.]+)|oneDNN v([\d.]+)", config)
+    return {
+        "blas": settings.get("BLAS_INFO", "unknown"),
+        "onednn": next((g for g in onednn.groups() if g), None) if onednn else None,
+        "torch": torch.__version__,
+        "mkl": torch.backends.mkl.is_available(),
+        "mkldnn": torch.backends.mkldnn.is_available(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+    }
+
+
+def bench_serve(args):
+    import json
+    import os
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    V, C, L, H, T, B = args.vocab, args.n_embd, args.n_layer, args.n_head, args.block, args.batch
+    state, params, opt = build_state(V, C, L, T)
+    gen = torch.Generator().manual_seed(args.seed)
+    info = {"ready": True, "threads": torch.get_num_threads(),
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), **blas_description()}
+    print(json.dumps(info), flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if line in ("", "quit"):
+            break
+        ms, loss = [], float("nan")
+        for _ in range(int(line)):
+            x = torch.randint(V, (B, T), generator=gen)
+            y = torch.randint(V, (B, T), generator=gen)
+            t0 = time.perf_counter()
+            logits = gpt_forward_sdpa(state, C, H, L, x)
+            out = torch.nn.functional.cross_entropy(logits.view(-1, V), y.view(-1))
+            opt.zero_grad(set_to_none=True)
+            out.backward()
+            opt.step()
+            loss = out.item()
+            ms.append(1000 * (time.perf_counter() - t0))
+        print(json.dumps({"ms": ms, "loss": loss}), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--iters", type=int, default=2000)
+    ap.add_argument("--bench-serve", action="store_true", help="be bench:gpt's PyTorch contender")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--n-embd", type=int, default=128)
+    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-head", type=int, default=4)
+    ap.add_argument("--block", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=12)
+    ap.add_argument("--vocab", type=int, default=65)
+    args = ap.parse_args()
+    if args.bench_serve:
+        return bench_serve(args)
+    torch.manual_seed(args.seed)
+    root = pathlib.Path(__file__).resolve().parent.parent
+    text = (root / "data" / "tinyshakespeare.txt").read_text()
+    chars = sorted(set(text))
+    data = torch.tensor([chars.index(c) for c in text], dtype=torch.long)
+    n = int(0.9 * len(data))
+    splits = {"train": data[:n], "val": data[n:]}
+    V, C, L, H, T, B = len(chars), 128, 4, 4, 64, 12
+    config = {"nEmbd": C, "nHead": H, "nLayer": L}
+
+    state, params, opt = build_state(V, C, L, T)
 
     def batch(split):
         d = splits[split]

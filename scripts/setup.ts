@@ -6,6 +6,7 @@
  * @module
  */
 import { findPython } from "./jupyter.ts";
+import { installKernel, kernelSpecPath } from "./kernel.ts";
 
 const PACKAGES = [
   "python3-nbclient",
@@ -51,21 +52,14 @@ if (!python) {
 console.log(`Jupyter client: ${python} (nbclient found)`);
 
 // The kernelspec lets JupyterLab and VS Code find the Deno kernel; the tests bring their own.
-const home = Deno.env.get("HOME") ?? "";
-const userSpec = `${home}/.local/share/jupyter/kernels/deno/kernel.json`;
 let hasSpec = false;
 try {
-  hasSpec = Deno.statSync(userSpec).isFile;
+  hasSpec = Deno.statSync(kernelSpecPath()).isFile;
 } catch { /* not installed yet */ }
 if (!hasSpec) {
-  const r = new Deno.Command(Deno.execPath(), {
-    args: ["jupyter", "--install"],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).outputSync();
-  if (!r.success) {
-    console.error(
-      "Could not install the Deno kernelspec (`deno jupyter --install`).",
-    );
+  try {
+    installKernel(); // with a deno outside npx's cache (scripts/kernel.ts)
+  } catch (e) {
+    console.error(`Could not install the Deno kernelspec: ${(e as Error).message}`);
   }
 }

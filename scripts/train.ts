@@ -1,7 +1,8 @@
 /**
  * The main job: train nanoGPT's CPU "baby" GPT on character-level tiny Shakespeare, print
  * progress and evaluations, keep the best checkpoint in `data/checkpoints/<name>/`, then
- * print the final val loss and a sample.
+ * evaluate and sample from that saved (best) checkpoint, saying so, since it is what the run
+ * leaves behind (the last weights can be worse when val loss rose at the end).
  *
  * ```sh
  * deno task train                                  # the full 2000-step run
@@ -16,10 +17,16 @@ import { dataDir, loadCorpus, splitTrainVal } from "../lib/data/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { CharTokenizer } from "../lib/tokenizers/char.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
-import { checkConfig, checkTokenizer, loadCheckpoint } from "../lib/checkpoint/mod.ts";
+import {
+  assignTensors,
+  checkConfig,
+  checkTokenizer,
+  loadCheckpoint,
+} from "../lib/checkpoint/mod.ts";
 import { Trainer } from "../lib/train/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
-import { parseTrainArgs, usage } from "./train_args.ts";
+import { ProgressBar } from "../lib/notebook/mod.ts";
+import { parseTrainArgs, toTrainConfig, usage } from "./train_args.ts";
 
 async function main(argv: string[]): Promise<void> {
   const args = parseTrainArgs(argv);
@@ -88,24 +95,15 @@ async function main(argv: string[]): Promise<void> {
       Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
     }
   };
+  let bar: ProgressBar | undefined;
+  // A resumed run's checkpoint is the best so far; a new run's once it saves (an older run's
+  // checkpoint left in `out` is not this run's result).
+  let savedCheckpoint = ckpt !== undefined;
   const trainer = new Trainer({
     model,
     train,
     val,
-    config: {
-      maxIters: args.iters,
-      batchSize: args.batch,
-      blockSize: config.blockSize,
-      lr: args.lr,
-      minLr: args.minLr ?? args.lr / 10,
-      warmupIters: Math.min(args.warmup, args.iters),
-      lrDecayIters: args.iters,
-      weightDecay: args.weightDecay,
-      gradClip: args.gradClip,
-      evalInterval: args.evalInterval,
-      evalIters: args.evalIters,
-      seed: args.seed,
-    },
+    config: toTrainConfig(args, config.blockSize),
     checkpoint: {
       dir: out,
       meta: {
@@ -113,10 +111,18 @@ async function main(argv: string[]): Promise<void> {
         tokenizer: tokenizer.toJSON(),
       },
     },
-    // A script never runs inside Jupyter: choose the terminal form directly.
-    progress: Deno.stderr.isTerminal() ? "tty" : "lines",
+    onProgress: (p) => {
+      if (p.total === 0) return; // resumed at its last step: nothing to show
+      // A script never runs inside Jupyter: choose the terminal form directly.
+      bar ??= new ProgressBar(p.total, {
+        label: p.label,
+        mode: Deno.stderr.isTerminal() ? "tty" : "lines",
+      });
+      return p.finished ? bar.finish(p.fields) : bar.update(p.done, p.fields);
+    },
     signal: stop.signal,
     onEval: (e) => {
+      if (e.saved) savedCheckpoint = true;
       clearLine();
       console.log(
         `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}` +
@@ -142,10 +148,20 @@ async function main(argv: string[]): Promise<void> {
   );
   if (result.last) {
     console.log(
-      `final val loss ${result.last.valLoss.toFixed(4)} (step ${result.last.step}), ` +
-        `best ${result.bestValLoss.toFixed(4)}; checkpoint: ${out}`,
+      `last evaluation: val loss ${result.last.valLoss.toFixed(4)} at step ${result.last.step}; ` +
+        `best ${result.bestValLoss.toFixed(4)}`,
     );
   }
+  // Report on the weights the run leaves behind: the saved (best) checkpoint when there is one.
+  let which = `the last weights (step ${result.step}; this run saved no checkpoint)`;
+  if (savedCheckpoint) {
+    const best = await loadCheckpoint(out);
+    assignTensors(model.params, best.weights, out);
+    which = `the saved checkpoint ${out} (step ${best.meta.step}${
+      best.meta.step === result.step ? ", the last step" : `; the run ended at step ${result.step}`
+    })`;
+  }
+  console.log(`evaluating and sampling ${which}`);
   if (args.finalEvalIters > 0) {
     // The periodic estimates use few batches (as nanoGPT's CPU recipe); the figure this run
     // reports is measured on more of them.
@@ -154,7 +170,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(
       `final evaluation over ${args.finalEvalIters} batches of ${args.batch}x${config.blockSize}: ` +
         `train loss ${final.train.toFixed(4)}, val loss ${final.val.toFixed(4)} ` +
-        `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+        `(perplexity ${final.valPerplexity.toFixed(2)}; ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
   }
   if (args.sampleTokens > 0) {

@@ -1,9 +1,13 @@
 /**
- * Command-line flags and config file of `scripts/train.ts`, parsed strictly: an unknown flag,
- * a missing value or a non-number is an error naming the flag, raised before any work.
+ * Command-line flags and config file of `scripts/train.ts`, parsed strictly with `node:util`'s
+ * `parseArgs`: an unknown flag, a missing value or a non-number is an error naming the flag,
+ * raised before any work. {@link toTrainConfig} turns the result into the one
+ * {@link TrainConfig} the trainer runs with, so the script and `Trainer` share their defaults.
  *
  * @module
  */
+import { parseArgs } from "node:util";
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../lib/train/mod.ts";
 
 /** Everything `deno task train` can be told. Defaults: nanoGPT's CPU baby Shakespeare run. */
 export interface TrainArgs {
@@ -27,6 +31,12 @@ export interface TrainArgs {
   dropout: number;
   /** AdamW weight decay. */
   weightDecay: number;
+  /** AdamW beta1. */
+  beta1: number;
+  /** AdamW beta2. */
+  beta2: number;
+  /** AdamW epsilon. */
+  eps: number;
   /** Gradient-norm clip (0 = off). */
   gradClip: number;
   /** tfjs backend (`wasm`, `cpu`, `webgpu`, ...); defaults to automatic. */
@@ -49,8 +59,11 @@ export interface TrainArgs {
   help: boolean;
 }
 
+const D = DEFAULT_TRAIN_CONFIG;
+
 /**
- * The main job's settings.
+ * The main job's settings: the trainer's defaults ({@link DEFAULT_TRAIN_CONFIG}) under the
+ * flags' names, plus what only the script has (corpus, preset, sampling, output).
  *
  * @example
  * ```ts
@@ -61,18 +74,21 @@ export interface TrainArgs {
 export const DEFAULT_TRAIN_ARGS: Readonly<TrainArgs> = Object.freeze({
   corpus: "tinyshakespeare",
   preset: "baby",
-  iters: 2000,
-  batch: 12,
-  lr: 1e-3,
-  warmup: 100,
+  iters: D.maxIters,
+  batch: D.batchSize,
+  lr: D.lr,
+  warmup: D.warmupIters,
   dropout: 0,
-  weightDecay: 0.1,
-  gradClip: 1.0,
+  weightDecay: D.weightDecay,
+  beta1: D.beta1,
+  beta2: D.beta2,
+  eps: D.eps,
+  gradClip: D.gradClip,
   resume: false,
-  evalInterval: 250,
-  evalIters: 20,
+  evalInterval: D.evalInterval,
+  evalIters: D.evalIters,
   finalEvalIters: 200,
-  seed: 1337,
+  seed: D.seed,
   sampleTokens: 500,
   help: false,
 });
@@ -89,6 +105,9 @@ const KINDS: Record<keyof TrainArgs, Kind> = {
   warmup: "int",
   dropout: "number",
   weightDecay: "number",
+  beta1: "number",
+  beta2: "number",
+  eps: "number",
   gradClip: "number",
   backend: "string",
   out: "string",
@@ -101,8 +120,9 @@ const KINDS: Record<keyof TrainArgs, Kind> = {
   help: "bool",
 };
 
-const flagOf = (key: string) => "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-const keyOf = (flag: string) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const flagOf = (key: string) => key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+const keyOf = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const HINT = "Run with --help for the list.";
 
 /**
  * Usage text listing every flag with its default.
@@ -117,13 +137,14 @@ export function usage(): string {
   const lines = Object.keys(KINDS).map((k) => {
     const d = (DEFAULT_TRAIN_ARGS as Record<string, unknown>)[k];
     const kind = KINDS[k as keyof TrainArgs];
-    return `  ${flagOf(k)}${kind === "bool" ? "" : ` <${kind}>`}${
+    return `  --${flagOf(k)}${kind === "bool" ? "" : ` <${kind}>`}${
       d === undefined || kind === "bool" ? "" : `  (default ${d})`
     }`;
   });
   return [
     "Usage: deno task train [flags]",
-    "Trains a GPT on a character-level corpus, saves the best checkpoint, prints a sample.",
+    "Trains a GPT on a character-level corpus, saves the best checkpoint, and evaluates and",
+    "samples from that saved checkpoint.",
     "",
     ...lines,
     "  --config <file.json>  settings as JSON with these names in camelCase (flags override)",
@@ -134,15 +155,11 @@ function convert(key: string, raw: unknown, where: string): unknown {
   const kind = KINDS[key as keyof TrainArgs];
   if (kind === "bool") {
     if (typeof raw === "boolean") return raw;
-    throw new Error(
-      `${where} expects true or false, got ${JSON.stringify(raw)}`,
-    );
+    throw new Error(`${where} expects true or false, got ${JSON.stringify(raw)}`);
   }
   if (kind === "string") {
     if (typeof raw === "string" && raw.length > 0) return raw;
-    throw new Error(
-      `${where} expects a non-empty string, got ${JSON.stringify(raw)}`,
-    );
+    throw new Error(`${where} expects a non-empty string, got ${JSON.stringify(raw)}`);
   }
   const n = typeof raw === "number"
     ? raw
@@ -157,6 +174,26 @@ function convert(key: string, raw: unknown, where: string): unknown {
   return n;
 }
 
+/** parseArgs' errors, reworded to name the flag and the fix. */
+function flagError(e: unknown): Error {
+  const err = e as { code?: string; message?: string };
+  const flag = /'(--?[^' <]+)/.exec(err.message ?? "")?.[1];
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new Error(`Unknown flag ${flag}. ${HINT}`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      const arg = /argument '([^']*)'/.exec(err.message ?? "")?.[1];
+      return new Error(`Unexpected argument "${arg}": every setting is a --flag. ${HINT}`);
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return /does not take an argument/.test(err.message ?? "")
+        ? new Error(`${flag} is a switch and takes no value`)
+        : new Error(`${flag} needs a value`);
+    default:
+      return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
 /**
  * Parses `args` (and the JSON file named by `--config`, read with `readFile`), returning
  * the defaults overridden by the file, then by the flags.
@@ -164,52 +201,35 @@ function convert(key: string, raw: unknown, where: string): unknown {
  * @example
  * ```ts
  * import { parseTrainArgs } from "./train_args.ts";
- * const a = parseTrainArgs(["--iters", "50", "--lr=3e-4", "--resume"]);
- * console.log(a.iters, a.lr, a.resume, a.preset); // 50 0.0003 true "baby"
+ * const a = parseTrainArgs(["--iters", "50", "--lr=3e-4", "--resume", "--beta2", "0.95"]);
+ * console.log(a.iters, a.lr, a.resume, a.beta2, a.preset); // 50 0.0003 true 0.95 "baby"
  * ```
  */
 export function parseTrainArgs(
   args: string[],
   readFile: (path: string) => string = Deno.readTextFileSync,
 ): TrainArgs {
+  const options: Record<string, { type: "string" | "boolean" }> = { config: { type: "string" } };
+  for (const [k, kind] of Object.entries(KINDS)) {
+    options[flagOf(k)] = { type: kind === "bool" ? "boolean" : "string" };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw flagError(e);
+  }
   const fromFlags: Record<string, unknown> = {};
   let configPath: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) {
-      throw new Error(
-        `Unexpected argument "${arg}": every setting is a --flag. ${hint()}`,
-      );
-    }
-    const eq = arg.indexOf("=");
-    const flag = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const key = keyOf(flag);
+  for (const [flag, value] of Object.entries(parsed.values)) {
     if (flag === "config") {
-      configPath = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-      if (!configPath) throw new Error(`--config needs a file path`);
+      configPath = value as string;
       continue;
     }
-    if (!(key in KINDS) || flag !== flagOf(key).slice(2)) {
-      throw new Error(`Unknown flag --${flag}. ${hint()}`);
-    }
-    if (KINDS[key as keyof TrainArgs] === "bool") {
-      if (eq >= 0) {
-        const v = arg.slice(eq + 1);
-        if (v !== "true" && v !== "false") {
-          throw new Error(`--${flag} expects true or false, got "${v}"`);
-        }
-        fromFlags[key] = v === "true";
-      } else fromFlags[key] = true;
-      continue;
-    }
-    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || (eq < 0 && value.startsWith("--"))) {
-      throw new Error(`--${flag} needs a value`);
-    }
-    fromFlags[key] = convert(key, value, `--${flag}`);
+    fromFlags[keyOf(flag)] = convert(keyOf(flag), value, `--${flag}`);
   }
   const fromFile: Record<string, unknown> = {};
-  if (configPath) {
+  if (configPath !== undefined) {
     let json: unknown;
     try {
       json = JSON.parse(readFile(configPath));
@@ -217,9 +237,7 @@ export function parseTrainArgs(
       throw new Error(`--config ${configPath}: ${(e as Error).message}`);
     }
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new Error(
-        `--config ${configPath}: expected a JSON object of settings`,
-      );
+      throw new Error(`--config ${configPath}: expected a JSON object of settings`);
     }
     for (const [k, v] of Object.entries(json)) {
       if (!(k in KINDS)) {
@@ -232,9 +250,7 @@ export function parseTrainArgs(
   }
   const out = { ...DEFAULT_TRAIN_ARGS, ...fromFile, ...fromFlags } as TrainArgs;
   for (const k of ["iters", "batch", "evalInterval", "evalIters"] as const) {
-    if (out[k] < 1) {
-      throw new Error(`${flagOf(k)} must be at least 1, got ${out[k]}`);
-    }
+    if (out[k] < 1) throw new Error(`--${flagOf(k)} must be at least 1, got ${out[k]}`);
   }
   if (out.block !== undefined && out.block < 1) {
     throw new Error(`--block must be at least 1, got ${out.block}`);
@@ -242,10 +258,42 @@ export function parseTrainArgs(
   if (!(out.dropout >= 0 && out.dropout < 1)) {
     throw new Error(`--dropout must lie in [0, 1), got ${out.dropout}`);
   }
+  for (const k of ["beta1", "beta2"] as const) {
+    if (!(out[k] >= 0 && out[k] < 1)) throw new Error(`--${k} must lie in [0, 1), got ${out[k]}`);
+  }
+  if (!(out.eps > 0)) throw new Error(`--eps must be > 0, got ${out.eps}`);
   if (out.sampleTokens < 0) throw new Error(`--sample-tokens must be >= 0`);
   return out;
 }
 
-function hint(): string {
-  return "Run with --help for the list.";
+/**
+ * The trainer settings of a run: every {@link TrainConfig} field, from the parsed flags and the
+ * model's context length. The one object that goes from flags to `Trainer`.
+ *
+ * @example
+ * ```ts
+ * import { parseTrainArgs, toTrainConfig } from "./train_args.ts";
+ * const c = toTrainConfig(parseTrainArgs(["--iters", "50"]), 64);
+ * console.log(c.maxIters, c.lrDecayIters, c.minLr, c.evalIters); // 50 50 0.0001 20
+ * ```
+ */
+export function toTrainConfig(args: TrainArgs, blockSize: number): TrainConfig {
+  return {
+    ...DEFAULT_TRAIN_CONFIG,
+    maxIters: args.iters,
+    batchSize: args.batch,
+    blockSize,
+    lr: args.lr,
+    minLr: args.minLr ?? args.lr / 10,
+    warmupIters: Math.min(args.warmup, args.iters),
+    lrDecayIters: args.iters,
+    weightDecay: args.weightDecay,
+    beta1: args.beta1,
+    beta2: args.beta2,
+    eps: args.eps,
+    gradClip: args.gradClip,
+    evalInterval: args.evalInterval,
+    evalIters: args.evalIters,
+    seed: args.seed,
+  };
 }

@@ -54,26 +54,6 @@ Deno.test("every available backend trains the same tiny model to the same losses
   await initBackend({ backend: "cpu", report: false });
 });
 
-Deno.test("wasm transposed matmul equals the plain product", async () => {
-  await initBackend({ backend: "wasm", report: false });
-  const a = tf.randomNormal([3, 5, 4], 0, 1, "float32", 3),
-    b = tf.randomNormal([3, 6, 4], 0, 1, "float32", 4);
-  const fast = tf.matMul(a, b, false, true).arraySync();
-  const slow = tf.matMul(a, tf.transpose(b, [0, 2, 1])).arraySync();
-  assertEquals(JSON.stringify(fast).length > 0, true);
-  const f = (fast as number[][][]).flat(2), s = (slow as number[][][]).flat(2);
-  for (let i = 0; i < f.length; i++) assertAlmostEquals(f[i], s[i], 1e-5);
-  const c = tf.matMul(
-    a,
-    tf.randomNormal([3, 5, 2], 0, 1, "float32", 5),
-    true,
-    false,
-  );
-  assertEquals(c.shape, [3, 4, 2]);
-  tf.dispose([a, b, c]);
-  await initBackend({ backend: "cpu", report: false });
-});
-
 Deno.test("unknown and unavailable backends are clear errors", async () => {
   await assertRejects(
     () => initBackend({ backend: "tpu", report: false }),

@@ -122,7 +122,7 @@ Deno.test("download: a wrong checksum is refused and leaves nothing in the cache
   const wrong = new TextEncoder().encode("not the file you wanted\n");
   await withServer(() => new Response(wrong), async (url) => {
     await withTempDir(async (dir) => {
-      const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, url }));
+      const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, url }), Error);
       assertStringIncludes(err.message, file.sha256);
       assertStringIncludes(err.message, await sha256Hex(wrong));
       assertStringIncludes(err.message, join(dir, "tiny-test.txt"));
@@ -137,7 +137,7 @@ Deno.test("download: HTTP 404 says where to put the file by hand", async () => {
     () => new Response("missing", { status: 404 }),
     async (url) => {
       await withTempDir(async (dir) => {
-        const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, url }));
+        const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, url }), Error);
         assertStringIncludes(err.message, "HTTP 404");
         assertStringIncludes(
           err.message,
@@ -160,8 +160,7 @@ Deno.test("download: connection refused says where to put the file by hand", asy
       fetchCached(file, {
         cacheDir: dir,
         url: `http://127.0.0.1:${port}/input.txt`,
-      })
-    );
+      }), Error);
     assertStringIncludes(err.message, "could not be downloaded");
     assertStringIncludes(
       err.message,
@@ -180,8 +179,9 @@ Deno.test("download: a stalled server times out with the manual fix", async () =
     return new Response(PAYLOAD);
   }, async (url) => {
     await withTempDir(async (dir) => {
-      const err = await assertRejects(() =>
-        fetchCached(file, { cacheDir: dir, url, timeoutMs: 200 })
+      const err = await assertRejects(
+        () => fetchCached(file, { cacheDir: dir, url, timeoutMs: 200 }),
+        Error,
       );
       release();
       assertStringIncludes(err.message, "within 200 ms");
@@ -196,7 +196,10 @@ Deno.test("a corrupt cache file is an error that says to delete it", async () =>
   await withTempDir(async (dir) => {
     const path = join(dir, file.fileName);
     await Deno.writeTextFile(path, "truncated");
-    const err = await assertRejects(() => fetchCached(file, { cacheDir: dir, fetch: noNetwork }));
+    const err = await assertRejects(
+      () => fetchCached(file, { cacheDir: dir, fetch: noNetwork }),
+      Error,
+    );
     assertStringIncludes(err.message, `Delete it (rm ${path})`);
     assertStringIncludes(
       err.message,
@@ -207,8 +210,9 @@ Deno.test("a corrupt cache file is an error that says to delete it", async () =>
 
 Deno.test("tinyshakespeare with no network and no cache names the file's place and URL", async () => {
   await withTempDir(async (dir) => {
-    const err = await assertRejects(() =>
-      loadCorpus("tinyshakespeare", { cacheDir: dir, fetch: noNetwork })
+    const err = await assertRejects(
+      () => loadCorpus("tinyshakespeare", { cacheDir: dir, fetch: noNetwork }),
+      Error,
     );
     assertStringIncludes(
       err.message,
@@ -253,7 +257,7 @@ Deno.test("a cache folder that cannot be written is a clear error", async () => 
     const notADir = join(dir, "plain-file");
     await Deno.writeTextFile(notADir, "x");
     await withServer(() => new Response(PAYLOAD), async (url) => {
-      const err = await assertRejects(() => fetchCached(file, { cacheDir: notADir, url }));
+      const err = await assertRejects(() => fetchCached(file, { cacheDir: notADir, url }), Error);
       assertStringIncludes(
         err.message,
         `Cannot write the cache file ${join(notADir, file.fileName)}`,
@@ -269,7 +273,7 @@ Deno.test("seedCorpusCache refuses unknown or missing files and writes nothing",
     const other = join(dir, "other.txt");
     await Deno.writeTextFile(other, "some other text\n");
     const cache = join(dir, "cache");
-    const err = await assertRejects(() => seedCorpusCache(other, cache));
+    const err = await assertRejects(() => seedCorpusCache(other, cache), Error);
     assertStringIncludes(err.message, "matches no known corpus");
     assertStringIncludes(err.message, TINY_SHAKESPEARE.sha256);
     await assertRejects(
@@ -319,12 +323,12 @@ Deno.test("local text files load, and bad ones are refused with the path and the
     for (const [name, bytes, why] of cases) {
       const path = join(dir, name);
       if (bytes) await Deno.writeFile(path, bytes);
-      const err = await assertRejects(() => loadCorpus(path));
+      const err = await assertRejects(() => loadCorpus(path), Error);
       assertStringIncludes(err.message, path);
       assertStringIncludes(err.message, why);
       assertStringIncludes(err.message, "tinyshakespeare, moby-dick");
     }
-    const err = await assertRejects(() => loadCorpus(dir));
+    const err = await assertRejects(() => loadCorpus(dir), Error);
     assertStringIncludes(err.message, "not a regular file");
     await assertRejects(() => loadCorpus(""), Error, "corpus name");
   });
@@ -404,7 +408,7 @@ Deno.test("BatchSampler: the smallest valid data is one window plus its target",
 
 Deno.test("BatchSampler: bad sizes are refused before any sampling", () => {
   const data = new Int32Array(10);
-  const tooBig = assertThrows(() => new BatchSampler(data, 10, 2, 0));
+  const tooBig = assertThrows(() => new BatchSampler(data, 10, 2, 0), Error);
   assertStringIncludes(tooBig.message, "needs at least 11 tokens");
   assertStringIncludes(tooBig.message, "data has 10");
   assertStringIncludes(tooBig.message, "at most 9");

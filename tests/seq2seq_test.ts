@@ -22,7 +22,8 @@ import {
   UNK,
   Vocab,
 } from "../lib/models/seq2seq_data.ts";
-import { RepeatVectorSeq2Seq, Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
+import { Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
+import { RepeatVectorSeq2Seq } from "../lib/models/repeat_vector_seq2seq.ts";
 import { dotProductAttention, LSTMAttention } from "../lib/models/lstm_attention.ts";
 import { Transformer } from "../lib/models/transformer.ts";
 import { type Seq2SeqModel, trainSeq2Seq } from "../lib/models/seq2seq_train.ts";
@@ -374,6 +375,31 @@ Deno.test("Keras-style RepeatVector model: trains, predicts fixed-width strings,
   assertThrows(() => m.predict(["1-2"]), Error, 'character "-"');
   assertThrows(() => m.predict([]), Error, "empty batch");
   m.dispose();
+});
+
+Deno.test("Keras-style RepeatVector model: the same seed trains to the same weights", async () => {
+  const pairs = generateAdditions({ seed: 3, count: 200, maxDigits: 2 });
+  const weights: Float32Array[][] = [];
+  const losses: number[][] = [];
+  for (let run = 0; run < 2; run++) {
+    const m = new RepeatVectorSeq2Seq({
+      alphabet: " 0123456789+",
+      inputLength: 5,
+      outputLength: 3,
+      hidden: 8,
+      seed: 4,
+    });
+    const epochs: number[] = [];
+    const h = await m.fit(pairs, { epochs: 2, batchSize: 32, onEpoch: (e) => epochs.push(e) });
+    assertEquals(epochs, [0, 1]);
+    assertEquals(h.epoch, [0, 1]);
+    losses.push(h.history.loss as number[]);
+    weights.push(m.model.getWeights().map((w) => w.dataSync() as Float32Array));
+    m.dispose();
+  }
+  // Batches are ordered by the model's seeded generator, not tfjs-layers' Math.random.
+  assertEquals(losses[0], losses[1]);
+  assertEquals(weights[0], weights[1]);
 });
 
 Deno.test("scores: exact match and position-wise token accuracy by length", () => {

@@ -1,21 +1,20 @@
 import fc from "fast-check";
 import { assertEquals, assertThrows } from "@std/assert";
 import {
+  BasicBPE,
   ByteBPE,
   GPT2_PATTERN,
   learnByteMerges,
-  PairHeap,
-  PairMap,
   tokenizerFromJSON,
 } from "../lib/tokenizers/mod.ts";
+import { PairHeap } from "../lib/tokenizers/_heap.ts";
+import { PairMap } from "../lib/tokenizers/_pair_map.ts";
 import {
   mobyDick,
   shakespeare,
   shakespeareMissing,
   shakespearePath,
 } from "./fixtures/tokenizers/corpora.ts";
-
-const utf8 = new TextEncoder();
 
 function chunkCounts(text: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -25,63 +24,14 @@ function chunkCounts(text: string): Map<string, number> {
   return counts;
 }
 
-/** Merge every (a, b) in `ids`, left to right. */
-function mergeAll(ids: number[], a: number, b: number, id: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    if (i + 1 < ids.length && ids[i] === a && ids[i + 1] === b) {
-      out.push(id);
-      i++;
-    } else out.push(ids[i]);
-  }
-  return out;
-}
-
-/** The textbook trainer: recount every pair after every merge. Slow, obviously right. */
+/** The readable trainer (recounts every pair after every merge): slow, obviously right. */
 function naiveMerges(text: string, numMerges: number): [number, number][] {
-  let words = [...chunkCounts(text)].map(([c, w]) => ({
-    ids: [...utf8.encode(c)],
-    w,
-  }));
-  const merges: [number, number][] = [];
-  for (let r = 0; r < numMerges; r++) {
-    const counts = new Map<string, number>();
-    for (const { ids, w } of words) {
-      for (let i = 0; i + 1 < ids.length; i++) {
-        const k = `${ids[i]},${ids[i + 1]}`;
-        counts.set(k, (counts.get(k) ?? 0) + w);
-      }
-    }
-    if (counts.size === 0) break;
-    let best: [number, number] | undefined, bestCount = 0;
-    for (const [k, c] of counts) {
-      const [a, b] = k.split(",").map(Number);
-      if (
-        c > bestCount ||
-        (c === bestCount && (a < best![0] || (a === best![0] && b < best![1])))
-      ) {
-        best = [a, b];
-        bestCount = c;
-      }
-    }
-    merges.push(best!);
-    words = words.map(({ ids, w }) => ({
-      ids: mergeAll(ids, best![0], best![1], 256 + r),
-      w,
-    }));
-  }
-  return merges;
+  return BasicBPE.train(text, 256 + numMerges).merges.map(([a, b]) => [a, b]);
 }
 
-/** The textbook encoder: apply the merges in rank order over each chunk. */
+/** The readable encoder: merges the earliest-learned pair until none is left. */
 function naiveEncode(text: string, merges: [number, number][]): number[] {
-  const out: number[] = [];
-  for (const chunk of text.match(new RegExp(GPT2_PATTERN, "gu")) ?? []) {
-    let ids = [...utf8.encode(chunk)];
-    merges.forEach(([a, b], r) => ids = mergeAll(ids, a, b, 256 + r));
-    out.push(...ids);
-  }
-  return out;
+  return new BasicBPE(merges).encode(text);
 }
 
 // Small alphabets make ties, overlapping runs ("aaaa") and repeated chunks common.
@@ -105,6 +55,16 @@ Deno.test("property: incremental training learns exactly the merges of the textb
 Deno.test("incremental training matches the textbook recount on real text", () => {
   const text = mobyDick().slice(0, 30_000);
   assertEquals(learnByteMerges(chunkCounts(text), 150), naiveMerges(text, 150));
+});
+
+Deno.test("ByteBPE is BasicBPE optimised: same merges, same ids, same text back", () => {
+  const text = mobyDick().slice(0, 20_000);
+  const basic = BasicBPE.train(text, 256 + 120);
+  const fast = ByteBPE.train(text, 256 + 120);
+  assertEquals(fast.toJSON().merges.map(([a, b]) => [a, b]), basic.merges.map(([a, b]) => [a, b]));
+  const sample = mobyDick().slice(50_000, 52_000) + " héllo 🙂 naïve";
+  assertEquals(fast.encode(sample), basic.encode(sample));
+  assertEquals(basic.decode(basic.encode(sample)), sample);
 });
 
 Deno.test("property: encoding equals applying the merges in rank order", () => {

@@ -23,7 +23,7 @@ import {
   TrainingDivergedError,
 } from "../lib/train/mod.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
-import { parseTrainArgs } from "../scripts/train_args.ts";
+import { parseTrainArgs, toTrainConfig } from "../scripts/train_args.ts";
 
 await initBackend({ report: false });
 
@@ -215,7 +215,6 @@ Deno.test("trainer: the loss falls, and the same seed gives the same run", async
       train,
       val,
       config: small,
-      progress: false,
     });
     const result = await trainer.run();
     assertEquals(result.step, 40);
@@ -238,7 +237,6 @@ Deno.test("trainer: 50 GPT training steps leak no tensors", async () => {
     model,
     train,
     val,
-    progress: false,
     config: { ...small, maxIters: 50, lrDecayIters: 50, lr: 3e-3, minLr: 3e-4 },
     onStep: () => {
       counts.push(tf.memory().numTensors);
@@ -268,7 +266,6 @@ Deno.test("trainer: resuming from the checkpoint reproduces the uninterrupted ru
     train,
     val,
     config,
-    progress: false,
   }).run();
 
   // The same run, killed right after the checkpoint at step 20 was written.
@@ -279,7 +276,6 @@ Deno.test("trainer: resuming from the checkpoint reproduces the uninterrupted ru
     train,
     val,
     config,
-    progress: false,
     checkpoint: { dir, meta },
     signal: stop.signal,
     onEval: (e) => {
@@ -297,7 +293,6 @@ Deno.test("trainer: resuming from the checkpoint reproduces the uninterrupted ru
     train,
     val,
     config,
-    progress: false,
   });
   const ckpt = await loadCheckpoint(dir);
   assertEquals(ckpt.meta.step, 20);
@@ -316,7 +311,6 @@ Deno.test("trainer: resuming from the checkpoint reproduces the uninterrupted ru
     train,
     val,
     config: { ...config, batchSize: 5 },
-    progress: false,
   });
   assertThrows(() => t3.restore(ckpt), Error, "batchSize 4");
   for (const m of [full, first, second]) m.dispose();
@@ -331,7 +325,6 @@ Deno.test("trainer: saves only when val loss improves, and the checkpoint is the
     train,
     val,
     config: small,
-    progress: false,
     checkpoint: { dir, meta: { model: { type: "bigram", config: { V } } } },
     onEval: (e) => {
       if (e.saved) saves.push(e.step);
@@ -356,7 +349,6 @@ Deno.test("trainer: a NaN loss stops training at that step, before the bad updat
     train,
     val,
     config: small,
-    progress: false,
     onStep: (e) => {
       if (e.step === 12) {
         weightsBefore = model.params.get("transformer.wte.weight")!
@@ -384,7 +376,6 @@ Deno.test("trainer: bad settings and data are refused before any work", () => {
       train: t,
       val,
       config: { ...small, ...config },
-      progress: false,
     });
   assertThrows(
     () => make({ blockSize: 32 }),
@@ -436,7 +427,6 @@ Deno.test("trainer: trains the GPT model and resumes it exactly (with dropout)",
     train,
     val,
     config,
-    progress: false,
   }).run();
   const b = new GPT(cfg, { seed: 1 });
   const stop = new AbortController();
@@ -445,7 +435,6 @@ Deno.test("trainer: trains the GPT model and resumes it exactly (with dropout)",
     train,
     val,
     config,
-    progress: false,
     checkpoint: { dir, meta },
     signal: stop.signal,
     onEval: (e) => {
@@ -453,7 +442,7 @@ Deno.test("trainer: trains the GPT model and resumes it exactly (with dropout)",
     },
   }).run();
   const c = new GPT(cfg, { seed: 2 });
-  const t = new Trainer({ model: c, train, val, config, progress: false });
+  const t = new Trainer({ model: c, train, val, config });
   t.restore(await loadCheckpoint(dir));
   const resumed = await t.run();
   assertEquals(resumed.losses, ref.losses);
@@ -487,6 +476,16 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
     "7",
   ]);
   assertEquals([a.iters, a.lr, a.resume, a.evalIters], [50, 3e-4, true, 7]);
+  // One config object from flags to trainer: the defaults are the trainer's own.
+  const fromDefaults = toTrainConfig(parseTrainArgs([]), DEFAULT_TRAIN_CONFIG.blockSize);
+  assertEquals(fromDefaults, { ...DEFAULT_TRAIN_CONFIG });
+  const betas = toTrainConfig(
+    parseTrainArgs(["--beta1", "0.8", "--beta2", "0.95", "--eps", "1e-6"]),
+    64,
+  );
+  assertEquals([betas.beta1, betas.beta2, betas.eps], [0.8, 0.95, 1e-6]);
+  assertThrows(() => parseTrainArgs(["--beta2", "1"]), Error, "--beta2 must lie in [0, 1)");
+  assertThrows(() => parseTrainArgs(["--resume=yes"]), Error, "--resume is a switch");
   const files: Record<string, string> = {
     "run.json": JSON.stringify({
       preset: "notes-small",
@@ -563,7 +562,6 @@ Deno.test("trainer: evaluate averages evalIters batches, the same ones every tim
     train,
     val,
     config: { ...small, evalIters: 5, batchSize: 3 },
-    progress: false,
   });
   const first = await trainer.evaluate();
   const rows = seen.splice(0);
@@ -626,7 +624,11 @@ Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags"
   ];
   const first = await run(...common, "--iters", "6", "--sample-tokens", "20");
   assertEquals(first.code, 0, first.text);
-  assertStringIncludes(first.text, "final val loss");
+  assertStringIncludes(
+    first.text,
+    `evaluating and sampling the saved checkpoint ${dir}/ckpt (step`,
+  );
+  assertStringIncludes(first.text, "final evaluation over");
   assertStringIncludes(first.text, "sample");
   const saved = JSON.parse(
     await Deno.readTextFile(`${dir}/ckpt/checkpoint.json`),
@@ -661,9 +663,12 @@ Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags"
   assertStringIncludes(mismatch.text, "different model config");
 });
 
+// Debian's python3-torch, or any python with torch named by LLM_TORCH_PYTHON (e.g. a venv with
+// `pip install torch==2.13.0`).
+const TORCH_PYTHON = Deno.env.get("LLM_TORCH_PYTHON") ?? "/usr/bin/python3";
 const hasTorch = (() => {
   try {
-    return new Deno.Command("/usr/bin/python3", {
+    return new Deno.Command(TORCH_PYTHON, {
       args: ["-c", "import torch"],
     }).outputSync()
       .success;
@@ -718,7 +723,6 @@ Deno.test({
       train,
       val,
       config,
-      progress: false,
       onStep: (e) => {
         norms.push(e.gradNorm);
       },
@@ -733,7 +737,7 @@ Deno.test({
       gradClip: config.gradClip,
     };
     await Deno.writeTextFile(`${dir}/steps.json`, JSON.stringify(steps));
-    const run = await new Deno.Command("/usr/bin/python3", {
+    const run = await new Deno.Command(TORCH_PYTHON, {
       args: [
         "scripts/pt_train_steps.py",
         `${dir}/init`,

@@ -17,12 +17,14 @@
 
 /** Thrown by every assertion here, like `@std/assert`'s. */
 export class AssertionError extends Error {
-  /** Creates the error with its message. */
-  constructor(message: string) {
-    super(message);
+  /** Creates the error with its message (and, as std allows, a `cause`). */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "AssertionError";
   }
 }
+
+import { equal } from "./equal.ts";
 
 function show(v: unknown): string {
   try {
@@ -37,64 +39,7 @@ function show(v: unknown): string {
   }
 }
 
-/**
- * Deep structural equality, as `@std/assert`'s `equal`: primitives by `Object.is`, arrays,
- * typed arrays, plain objects, Maps, Sets and Dates by content.
- *
- * @example
- * ```ts
- * import { equal } from "@std/assert";
- * console.log(equal({ a: [1, 2] }, { a: [1, 2] })); // true
- * ```
- */
-export function equal(a: unknown, b: unknown): boolean {
-  const seen = new Map<unknown, unknown>();
-  const eq = (x: unknown, y: unknown): boolean => {
-    if (Object.is(x, y)) return true;
-    if (
-      typeof x !== "object" || typeof y !== "object" || x === null || y === null
-    ) return false;
-    if (seen.get(x) === y) return true;
-    seen.set(x, y);
-    if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
-    if (x instanceof Date) return x.getTime() === (y as Date).getTime();
-    if (x instanceof RegExp) return String(x) === String(y);
-    if (x instanceof Map) {
-      const m = y as Map<unknown, unknown>;
-      if (x.size !== m.size) return false;
-      for (const [k, v] of x) if (!m.has(k) || !eq(v, m.get(k))) return false;
-      return true;
-    }
-    if (x instanceof Set) {
-      const s = y as Set<unknown>;
-      if (x.size !== s.size) return false;
-      for (const v of x) if (!s.has(v)) return false;
-      return true;
-    }
-    if (ArrayBuffer.isView(x)) {
-      const xa = x as unknown as ArrayLike<unknown>,
-        ya = y as unknown as ArrayLike<unknown>;
-      if (xa.length !== ya.length) return false;
-      for (let i = 0; i < xa.length; i++) {
-        if (!Object.is(xa[i], ya[i])) return false;
-      }
-      return true;
-    }
-    const kx = Object.keys(x as object), ky = Object.keys(y as object);
-    if (kx.length !== ky.length) return false;
-    for (const k of kx) {
-      if (!Object.hasOwn(y as object, k)) return false;
-      if (
-        !eq(
-          (x as Record<string, unknown>)[k],
-          (y as Record<string, unknown>)[k],
-        )
-      ) return false;
-    }
-    return true;
-  };
-  return eq(a, b);
-}
+export { equal } from "./equal.ts";
 
 /**
  * Asserts that `expr` is truthy.
@@ -167,12 +112,15 @@ export function assertStrictEquals<T>(
 }
 
 /**
- * Asserts `|actual - expected| <= tolerance` (default `1e-7`, as `@std/assert`).
+ * Asserts `|actual - expected| <= tolerance`. As in `@std/assert`, the default tolerance is
+ * relative: `|expected| * 1e-7` (so near 0 only 0 itself passes), and `1e-7` when `expected`
+ * is infinite or NaN (so `assertAlmostEquals(5, Infinity)` throws).
  *
  * @example
  * ```ts
  * import { assertAlmostEquals } from "@std/assert";
  * assertAlmostEquals(Math.PI, 3.14159, 1e-5);
+ * assertAlmostEquals(1.000000001e-8, 1.000000002e-8);
  * ```
  */
 export function assertAlmostEquals(
@@ -182,12 +130,14 @@ export function assertAlmostEquals(
   msg?: string,
 ): void {
   if (Object.is(actual, expected)) return;
-  const tol = tolerance ?? Math.max(1e-7, Math.abs(expected) * 1e-7);
   const delta = Math.abs(expected - actual);
+  const tol = tolerance ?? (Number.isFinite(expected) ? Math.abs(expected * 1e-7) : 1e-7);
   if (delta <= tol) return;
+  const f = (n: number) => Number.isInteger(n) ? n : n.toExponential();
   throw new AssertionError(
-    msg ??
-      `Expected actual: "${actual}" to be close to "${expected}": delta "${delta}" is greater than "${tol}"`,
+    `Expected actual: "${f(actual)}" to be close to "${f(expected)}": delta "${
+      f(delta)
+    }" is greater than "${f(tol)}"${msg ? `: ${msg}` : "."}`,
   );
 }
 
@@ -386,34 +336,64 @@ export function fail(msg?: string): never {
 // deno-lint-ignore no-explicit-any
 type ErrorClass<E extends Error> = new (...args: any[]) => E;
 
+/** Sorts std's optional arguments: `(ErrorClass, msgIncludes, msg)` or `(msg)`. */
+function errorArgs<E extends Error>(
+  classOrMsg: ErrorClass<E> | string | undefined,
+  includesOrMsg: string | undefined,
+  msg: string | undefined,
+): { ErrorClass?: ErrorClass<E>; includes?: string; msg?: string } {
+  if (typeof classOrMsg === "string") return { msg: classOrMsg };
+  if (
+    classOrMsg === undefined || classOrMsg.prototype instanceof Error ||
+    classOrMsg.prototype === Error.prototype
+  ) {
+    return { ErrorClass: classOrMsg, includes: includesOrMsg, msg };
+  }
+  return { msg: includesOrMsg };
+}
+
+/** Std's checks of a caught error: an Error, of the class, with the text in its message. */
 function checkError<E extends Error>(
   e: unknown,
-  ErrorClass?: ErrorClass<E>,
-  includes?: string,
-  msg?: string,
+  what: "thrown" | "rejected",
+  ErrorClass: ErrorClass<E> | undefined,
+  includes: string | undefined,
+  msg: string | undefined,
 ): void {
-  if (ErrorClass && !(e instanceof ErrorClass)) {
+  if (!ErrorClass) return;
+  const suffix = msg ? `: ${msg}` : ".";
+  if (!(e instanceof Error)) {
+    throw new AssertionError(`A non-Error object was ${what}${suffix}`);
+  }
+  if (!(e instanceof ErrorClass)) {
     throw new AssertionError(
-      msg ??
-        `Expected error to be instance of "${ErrorClass.name}", but was "${show(e)}".`,
+      `Expected error to be instance of "${ErrorClass.name}", but was "${e.constructor.name}"${suffix}`,
     );
   }
-  if (
-    includes !== undefined &&
-    !(e instanceof Error && e.message.includes(includes))
-  ) {
+  if (includes !== undefined && !e.message.includes(includes)) {
     throw new AssertionError(
-      msg ??
-        `Expected error message to include ${JSON.stringify(includes)}, but got ${
-          JSON.stringify(e instanceof Error ? e.message : String(e))
-        }.`,
+      `Expected error message to include ${JSON.stringify(includes)}, but got ${
+        JSON.stringify(e.message)
+      }${suffix}`,
     );
   }
 }
 
 /**
- * Asserts that `fn` throws, optionally an instance of `ErrorClass` whose message includes
- * `msgIncludes`. Returns the error.
+ * Asserts that `fn` throws, and returns what it threw (`unknown`, since anything can be
+ * thrown).
+ *
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * const e = assertThrows(() => JSON.parse("{"));
+ * console.log(e instanceof SyntaxError); // true
+ * ```
+ */
+export function assertThrows(fn: () => unknown, msg?: string): unknown;
+/**
+ * Asserts that `fn` throws an instance of `ErrorClass` whose message includes `msgIncludes`,
+ * and returns it.
  *
  * @example
  * ```ts
@@ -423,26 +403,41 @@ function checkError<E extends Error>(
  */
 export function assertThrows<E extends Error = Error>(
   fn: () => unknown,
-  ErrorClass?: ErrorClass<E> | string,
+  ErrorClass: ErrorClass<E>,
   msgIncludes?: string,
   msg?: string,
-): E {
-  if (typeof ErrorClass === "string") {
-    msg = ErrorClass;
-    ErrorClass = undefined;
-  }
+): E;
+export function assertThrows<E extends Error = Error>(
+  fn: () => unknown,
+  classOrMsg?: ErrorClass<E> | string,
+  includesOrMsg?: string,
+  msg?: string,
+): unknown {
+  const args = errorArgs(classOrMsg, includesOrMsg, msg);
   try {
     fn();
   } catch (e) {
-    checkError(e, ErrorClass, msgIncludes, msg);
-    return e as E;
+    checkError(e, "thrown", args.ErrorClass, args.includes, args.msg);
+    return e;
   }
-  throw new AssertionError(msg ?? "Expected function to throw.");
+  throw new AssertionError(`Expected function to throw${args.msg ? `: ${args.msg}` : "."}`);
 }
 
 /**
- * Asserts that the promise from `fn` rejects, optionally with an instance of `ErrorClass`
- * whose message includes `msgIncludes`. Resolves to the error.
+ * Asserts that the promise returned by `fn` rejects, and resolves to the reason (`unknown`).
+ * A function that throws synchronously instead of returning a promise fails the assertion.
+ *
+ * @example
+ * ```ts
+ * import { assertRejects } from "@std/assert";
+ * const e = await assertRejects(() => Promise.reject(new Error("no file")));
+ * console.log(e instanceof Error); // true
+ * ```
+ */
+export function assertRejects(fn: () => PromiseLike<unknown>, msg?: string): Promise<unknown>;
+/**
+ * Asserts that the promise returned by `fn` rejects with an instance of `ErrorClass` whose
+ * message includes `msgIncludes`, and resolves to it.
  *
  * @example
  * ```ts
@@ -450,21 +445,38 @@ export function assertThrows<E extends Error = Error>(
  * await assertRejects(() => Promise.reject(new Error("no file")), Error, "no file");
  * ```
  */
-export async function assertRejects<E extends Error = Error>(
+export function assertRejects<E extends Error = Error>(
   fn: () => PromiseLike<unknown>,
-  ErrorClass?: ErrorClass<E> | string,
+  ErrorClass: ErrorClass<E>,
   msgIncludes?: string,
   msg?: string,
-): Promise<E> {
-  if (typeof ErrorClass === "string") {
-    msg = ErrorClass;
-    ErrorClass = undefined;
+): Promise<E>;
+export async function assertRejects<E extends Error = Error>(
+  fn: () => PromiseLike<unknown>,
+  classOrMsg?: ErrorClass<E> | string,
+  includesOrMsg?: string,
+  msg?: string,
+): Promise<unknown> {
+  const args = errorArgs(classOrMsg, includesOrMsg, msg);
+  const suffix = args.msg ? `: ${args.msg}` : ".";
+  let promise: unknown;
+  try {
+    promise = fn();
+  } catch {
+    // A synchronous throw is not a rejection: callers awaiting a promise would crash instead.
+    throw new AssertionError(`Function throws when expected to reject${suffix}`);
+  }
+  if (
+    promise === null || typeof promise !== "object" ||
+    typeof (promise as PromiseLike<unknown>).then !== "function"
+  ) {
+    throw new AssertionError(`Function throws when expected to reject${suffix}`);
   }
   try {
-    await fn();
+    await promise;
   } catch (e) {
-    checkError(e, ErrorClass, msgIncludes, msg);
-    return e as E;
+    checkError(e, "rejected", args.ErrorClass, args.includes, args.msg);
+    return e;
   }
-  throw new AssertionError(msg ?? "Expected function to reject.");
+  throw new AssertionError(`Expected function to reject${suffix}`);
 }

@@ -12,7 +12,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
-import { loopKernelsActive, readValues, releaseScratch, scratch } from "./loop_kernels.ts";
+import { loopKernelsActive } from "../backend/kernel_switches.ts";
+import { readValues, releaseScratch, scratch } from "../backend/_loop_memory.ts";
 
 /**
  * Whether {@link fusedCausalAttention} runs natively on the current backend.
@@ -35,6 +36,7 @@ function forward(
   T: number,
   D: number,
   scale: number,
+  m?: Float32Array,
 ): { y: Float32Array; p: Float32Array } {
   const y = scratch(BH * T * D);
   const p = scratch(BH * T * T); // softmax weights, lower triangle only
@@ -60,8 +62,9 @@ function forward(
       for (let j = 0; j <= i; j++) {
         const w = p[row + j] * inv;
         p[row + j] = w;
+        const wm = m ? w * m[row + j] : w; // dropout keeps the softmax in p, applies the mask here
         const vj = base + j * D;
-        for (let d = 0; d < D; d++) acc[d] += w * v[vj + d];
+        for (let d = 0; d < D; d++) acc[d] += wm * v[vj + d];
       }
       y.set(acc, base + i * D);
     }
@@ -97,6 +100,7 @@ function forwardBlocked(
   T: number,
   D: number,
   scale: number,
+  m?: Float32Array,
 ): { y: Float32Array; p: Float32Array } {
   const y = scratch(BH * T * D);
   const p = scratch(BH * T * T); // upper triangle stays 0
@@ -104,9 +108,13 @@ function forwardBlocked(
     lowerScores(q, b * T * D, k, b * T * D, p, b * T * T, T, D, scale);
   }
   softmaxLower(p, BH, T);
+  // With dropout, y = (P ∘ M) V; P itself is kept for the softmax gradient.
+  const pm = m ? scratch(BH * T * T) : p;
+  if (m) { for (let i = 0; i < pm.length; i++) pm[i] = p[i] * m[i]; }
   for (let b = 0; b < BH; b++) {
-    lowerMul(p, b * T * T, v, b * T * D, y, b * T * D, T, D);
+    lowerMul(pm, b * T * T, v, b * T * D, y, b * T * D, T, D);
   }
+  if (m) releaseScratch(pm);
   return { y, p };
 }
 
@@ -124,12 +132,21 @@ function backwardBlocked(
   T: number,
   D: number,
   scale: number,
+  m?: Float32Array,
 ): void {
   const ds = scratch(T * T); // upper triangle stays 0
+  const pm = m ? scratch(T * T) : p;
   for (let b = 0; b < BH; b++) {
     const base = b * T * D, pBase = b * T * T;
-    lowerMulT(p, pBase, dy, base, dv, base, T, D); // dV = Pᵀ dY
+    if (m) {
+      for (let i = 0; i < T * T; i++) pm[i] = p[pBase + i] * m[pBase + i];
+      lowerMulT(pm, 0, dy, base, dv, base, T, D); // dV = (P ∘ M)ᵀ dY
+    } else {
+      lowerMulT(p, pBase, dy, base, dv, base, T, D); // dV = Pᵀ dY
+    }
     lowerScores(dy, base, v, base, ds, 0, T, D, 1); // dP = dY Vᵀ (lower part)
+    if (m) { for (let i = 0; i < T * T; i++) ds[i] *= m[pBase + i]; // through the mask
+     }
     for (let i = 0; i < T; i++) {
       const row = pBase + i * T, r = i * T;
       let c = 0;
@@ -142,6 +159,7 @@ function backwardBlocked(
     lowerMulT(ds, 0, q, base, dk, base, T, D); // dK = dSᵀ Q
   }
   releaseScratch(ds);
+  if (m) releaseScratch(pm);
 }
 
 /** a[ao..ao+D) · b[bo..bo+D), four partial sums so the adds can overlap. */
@@ -176,18 +194,20 @@ function backward(
   T: number,
   D: number,
   scale: number,
+  m?: Float32Array,
 ): void {
   const dp = new Float32Array(T);
   for (let b = 0; b < BH; b++) {
     const base = b * T * D, pBase = b * T * T;
     for (let i = 0; i < T; i++) {
       const gi = base + i * D, row = pBase + i * T;
-      // dP_ij = dY_i · V_j ; dV_j += P_ij dY_i ; c = Σ_j P_ij dP_ij
+      // dP_ij = M_ij dY_i · V_j ; dV_j += P_ij M_ij dY_i ; c = Σ_j P_ij dP_ij (M = 1 without dropout)
       let c = 0;
       for (let j = 0; j <= i; j++) {
-        const vj = base + j * D, w = p[row + j];
-        const s = dot(dy, gi, v, vj, D);
-        for (let d = 0; d < D; d++) dv[vj + d] += w * dy[gi + d];
+        const vj = base + j * D, w = p[row + j], mask = m ? m[row + j] : 1;
+        const s = dot(dy, gi, v, vj, D) * mask;
+        const wm = w * mask;
+        for (let d = 0; d < D; d++) dv[vj + d] += wm * dy[gi + d];
         dp[j] = s;
         c += w * s;
       }
@@ -204,9 +224,30 @@ function backward(
   }
 }
 
+/** Dropout on the attention weights, as `causalAttention` applies it. */
+export interface FusedAttentionOptions {
+  /** Probability of dropping an attention weight (training only); 0 = none. */
+  dropout?: number;
+  /** Seed of the dropout mask: the same seed drops the same weights as `tf.dropout`. */
+  seed?: number;
+}
+
+/**
+ * The dropout multiplier (0 or 1/(1-rate)) that `tf.dropout(x, rate, undefined, seed)` applies
+ * to an x of this shape, so that the fused and the tensor-op paths drop the same weights.
+ */
+function dropoutMask(shape: number[], rate: number, seed?: number): Float32Array {
+  if (!(rate >= 0 && rate < 1)) {
+    throw new Error(`fused attention: dropout must be in [0, 1), got ${rate}.`);
+  }
+  return tf.tidy(() =>
+    tf.dropout(tf.ones(shape), rate, undefined, seed).dataSync() as Float32Array
+  );
+}
+
 /**
  * Causal self-attention of q, k, v, each (BH, T, D), with its gradient; same result as
- * `softmax(q·kᵀ/√D + causal mask)·v`. Works on any backend (it reads tensors back to
+ * `softmax(q·kᵀ/√D + causal mask)·v` (with dropout on the softmax weights when asked for). Works on any backend (it reads tensors back to
  * JavaScript), and is fast where {@link fusedAttentionAvailable} says so.
  *
  * @example
@@ -221,6 +262,7 @@ export function fusedCausalAttention(
   q: tf.Tensor3D,
   k: tf.Tensor3D,
   v: tf.Tensor3D,
+  opts: FusedAttentionOptions = {},
 ): tf.Tensor3D {
   for (const [name, t] of [["k", k], ["v", v]] as const) {
     if (t.shape.join() !== q.shape.join()) {
@@ -229,7 +271,7 @@ export function fusedCausalAttention(
       );
     }
   }
-  return fusedCausalAttentionPacked(tf.stack([q, k, v]) as tf.Tensor4D);
+  return tf.tidy(() => fusedCausalAttentionPacked(tf.stack([q, k, v]) as tf.Tensor4D, opts));
 }
 
 /**
@@ -244,7 +286,10 @@ export function fusedCausalAttention(
  * console.log(fusedCausalAttentionPacked(qkv).shape); // [2, 4, 8]
  * ```
  */
-export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
+export function fusedCausalAttentionPacked(
+  qkv: tf.Tensor4D,
+  opts: FusedAttentionOptions = {},
+): tf.Tensor3D {
   if (qkv.rank !== 4 || qkv.shape[0] !== 3) {
     throw new Error(
       `fusedCausalAttentionPacked: expected (3, BH, T, D) stacked q, k, v, got [${qkv.shape}].`,
@@ -255,6 +300,8 @@ export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
   const scale = 1 / Math.sqrt(D);
   // Even T takes the blocked loops (2x2 register blocks need row pairs).
   const blocked = T % 2 === 0;
+  const rate = opts.dropout ?? 0;
+  const mask = rate > 0 ? dropoutMask([BH, T, T], rate, opts.seed) : undefined;
   const f = tf.customGrad((...args: unknown[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as (t: tf.Tensor[]) => void;
@@ -267,6 +314,7 @@ export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
       T,
       D,
       scale,
+      mask,
     );
     const value = tf.tensor3d(y, [BH, T, D]);
     releaseScratch(y);
@@ -290,6 +338,7 @@ export function fusedCausalAttentionPacked(qkv: tf.Tensor4D): tf.Tensor3D {
           T,
           D,
           scale,
+          mask,
         );
         const out = tf.tensor4d(grad, [3, BH, T, D]);
         releaseScratch(grad, p);

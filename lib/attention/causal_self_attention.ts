@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
 import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "./causal_kernel.ts";
-import { linear } from "../models/layers.ts";
+import { linear } from "../nn/linear.ts";
 
 /** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
 export interface LayerKV {
@@ -96,8 +96,10 @@ export function causalSelfAttention(
   const drop = opts.dropout ?? 0;
   let y: tf.Tensor3D; // (nh*B, T, hs)
   const causal = opts.causal ?? true;
-  if (causal && !opts.past && drop === 0 && fusedAttentionAvailable()) {
-    y = fusedCausalAttentionPacked(heads as tf.Tensor4D);
+  // The fused loops cover training (dropout included) but only the causal mask; a key/value
+  // cache and bidirectional attention take the tensor ops.
+  if (causal && !opts.past && fusedAttentionAvailable()) {
+    y = fusedCausalAttentionPacked(heads as tf.Tensor4D, { dropout: drop, seed: opts.seed });
   } else {
     const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
     let k = kNew, v = vNew;
@@ -144,10 +146,13 @@ export function causalAttention(
   causal = true,
 ): tf.Tensor3D {
   const Tq = q.shape[1], Tk = k.shape[1], hs = q.shape[2];
-  // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
-  const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs));
-  const scores = causal ? tf.add(raw, causalBias(Tq, Tk)) : raw;
-  let att = tf.softmax(scores);
-  if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
-  return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)
+  // tidy: called outside one, the intermediates would otherwise stay allocated.
+  return tf.tidy(() => {
+    // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
+    const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs));
+    const scores = causal ? tf.add(raw, causalBias(Tq, Tk)) : raw;
+    let att = tf.softmax(scores);
+    if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
+    return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)
+  });
 }

@@ -1,31 +1,21 @@
 /**
- * Whether the hand-written loop kernels (fused causal attention, LayerNorm, GELU backward) run.
- * They pay off where tensors live in JavaScript-reachable memory (wasm, cpu); elsewhere, and
- * when switched off, the same mathematics runs as ordinary tensor ops.
+ * Where the hand-written loop kernels (fused causal attention, LayerNorm, GELU backward) get
+ * their switch and memory helpers. The switch lives in `lib/backend` (set it with
+ * `withKernels({ loopKernels: false }, fn)`); the memory helpers are lib-internal and only
+ * re-exported here for the layers that use them, not from `lib/attention/mod.ts`.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import { setLoopKernelsUnscoped } from "../backend/kernel_switches.ts";
 
-const JS_SIDE = new Set(["wasm", "cpu"]);
-let enabled = true;
-
-/**
- * True when the loop kernels are on and the current backend suits them.
- *
- * @example
- * ```ts
- * import { loopKernelsActive } from "./loop_kernels.ts";
- * console.log(loopKernelsActive());
- * ```
- */
-export function loopKernelsActive(): boolean {
-  return enabled && JS_SIDE.has(tf.getBackend());
-}
+export { loopKernelsActive } from "../backend/kernel_switches.ts";
+export { readValues, releaseScratch, scratch } from "../backend/_loop_memory.ts";
 
 /**
- * Switches the loop kernels on or off (for tests and benchmarks); returns the previous setting.
+ * Switches the loop kernels on or off; returns the previous setting.
  *
+ * @deprecated Use `withKernels({ loopKernels: on }, fn)` from `lib/backend`, which restores the
+ * previous setting even when `fn` throws.
  * @example
  * ```ts
  * import { setLoopKernels } from "./loop_kernels.ts";
@@ -34,81 +24,5 @@ export function loopKernelsActive(): boolean {
  * ```
  */
 export function setLoopKernels(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
-}
-
-/**
- * The values of a float32 tensor as a `Float32Array` without copying where possible: a view
- * into wasm memory, or the cpu backend's own array. Read it at once and never write to it:
- * any later tensor allocation may move wasm memory and empty the view.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { readValues } from "./loop_kernels.ts";
- * console.log(readValues(tf.tensor1d([1, 2]))[1]); // 2
- * ```
- */
-export function readValues(t: tf.Tensor): Float32Array {
-  if (t.dtype !== "float32") {
-    throw new Error(`readValues: expected a float32 tensor, got ${t.dtype}.`);
-  }
-  if (tf.getBackend() === "wasm") {
-    // deno-lint-ignore no-explicit-any
-    const backend = tf.backend() as any;
-    return backend.typedArrayFromHeap({
-      dataId: t.dataId,
-      shape: t.shape,
-      dtype: t.dtype,
-    });
-  }
-  return t.dataSync() as Float32Array;
-}
-
-// Large typed arrays are slow to fill the first time (fresh pages); reusing them makes the loop
-// kernels several times faster. Only on wasm, where creating a tensor copies the values: the cpu
-// backend keeps the array itself, so there a buffer must never be reused.
-const pool = new Map<number, Float32Array[]>();
-
-/**
- * A zero-filled `Float32Array` of length `n`, reused from earlier {@link releaseScratch} calls
- * on wasm. Give it back with {@link releaseScratch} once nothing refers to it any more.
- *
- * @example
- * ```ts
- * import { releaseScratch, scratch } from "./loop_kernels.ts";
- * const buf = scratch(1024);
- * releaseScratch(buf);
- * ```
- */
-export function scratch(n: number): Float32Array {
-  const free = tf.getBackend() === "wasm" ? pool.get(n) : undefined;
-  const buf = free?.pop();
-  if (buf) {
-    buf.fill(0);
-    return buf;
-  }
-  return new Float32Array(n);
-}
-
-/**
- * Returns a buffer from {@link scratch} for reuse (ignored off wasm). Never release a buffer
- * that a tensor or a pending gradient still uses.
- *
- * @example
- * ```ts
- * import { releaseScratch, scratch } from "./loop_kernels.ts";
- * releaseScratch(scratch(16));
- * ```
- */
-export function releaseScratch(...bufs: Float32Array[]): void {
-  if (tf.getBackend() !== "wasm") return;
-  for (const buf of bufs) {
-    const free = pool.get(buf.length) ?? [];
-    // A few per size cover one training step's layers; more would only hold memory.
-    if (free.length < 16 && !free.includes(buf)) free.push(buf);
-    pool.set(buf.length, free);
-  }
+  return setLoopKernelsUnscoped(on);
 }

@@ -13,10 +13,14 @@
  *
  * @module
  */
-export * from "./mask.ts";
-export * from "./scaled_dot_product.ts";
-export * from "./multi_head.ts";
+export { causalBias, causalMask, MASKED_SCORE } from "./mask.ts";
+export {
+  type AttentionOptions,
+  type AttentionResult,
+  scaledDotProductAttention,
+} from "./scaled_dot_product.ts";
+export { mergeHeads, MultiHeadAttention, type MultiHeadOptions, splitHeads } from "./multi_head.ts";
 export * from "./causal_self_attention.ts";
 export * from "./causal_kernel.ts";
-export * from "./loop_kernels.ts";
-export * from "./positional.ts";
+export { loopKernelsActive, setLoopKernels } from "./loop_kernels.ts";
+export { LearnedPositionalEncoding, sinusoidalPositionalEncoding } from "./positional.ts";

@@ -11,4 +11,6 @@
  */
 export * from "./select.ts";
 export * from "./timing.ts";
-export * from "./wasm_kernels.ts";
+export { patchWasmKernels } from "./wasm_kernels.ts";
+export { kernelSwitches, loopKernelsActive, withKernels } from "./kernel_switches.ts";
+export type { KernelOptions } from "./kernel_switches.ts";

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { patchWasmKernels } from "./wasm_kernels.ts";
+import { restoreNodeUtilForTfjsNode } from "./_node_compat.ts";
 
 /** Names accepted by `LLM_BACKEND` and {@link initBackend}. */
 export const BACKEND_NAMES = [
@@ -49,7 +50,8 @@ export interface BackendInfo {
 }
 
 const OPT_IN =
-  "opt-in: `deno install --allow-scripts=npm:@tensorflow/tfjs-node@4.22.0` (needs internet to " +
+  "opt-in: `deno task setup:tfjs-node` (builds the binding against TensorFlow's C library from " +
+  "PyPI), or `deno install --allow-scripts=npm:@tensorflow/tfjs-node@4.22.0` (needs internet to " +
   "fetch libtensorflow 2.9.1)";
 const OPT_IN_GPU =
   "opt-in: `deno install --allow-scripts=npm:@tensorflow/tfjs-node-gpu@4.22.0` (needs internet, " +
@@ -63,7 +65,9 @@ function tfjsNodeInstalled(pkg: string): boolean {
     // The package can be present without its native binding when its install script did not run.
     const dir = main.slice(0, main.lastIndexOf("/dist/"));
     for (const entry of Deno.readDirSync(`${dir}/lib`)) {
-      if (entry.isDirectory && entry.name.startsWith("napi-v")) return true;
+      if (!entry.isDirectory || !entry.name.startsWith("napi-v")) continue;
+      Deno.statSync(`${dir}/lib/${entry.name}/tfjs_binding.node`);
+      return true;
     }
     return false;
   } catch {
@@ -77,6 +81,11 @@ let webgpuAdapterDetail:
 
 async function probeWebGPU() {
   if (webgpuAdapterDetail) return webgpuAdapterDetail;
+  // Loading libtensorflow after a WebGPU adapter was requested crashes the process (segfault,
+  // seen with Mesa's Vulkan drivers and TensorFlow 2.21's C library); the other order works.
+  // So when the tensorflow backend is installed, load it before asking for an adapter.
+  if (tfjsNodeInstalled("@tensorflow/tfjs-node-gpu")) await register("tensorflow-gpu");
+  else if (tfjsNodeInstalled("@tensorflow/tfjs-node")) await register("tensorflow");
   // deno-lint-ignore no-explicit-any
   const gpu = (globalThis.navigator as any)?.gpu;
   if (!gpu) {
@@ -172,7 +181,11 @@ async function register(name: BackendName): Promise<string> {
   }
   if (!registered.has(name)) {
     // Imported only once probeBackends has found the native binding that the package's
-    // install script (run only when the user allows it) downloads.
+    // install script (run only when the user allows it) downloads, or that
+    // `deno task setup:tfjs-node` builds from TensorFlow's PyPI wheel.
+    restoreNodeUtilForTfjsNode();
+    // TensorFlow's C++ logs oneDNN notices at info level on load; keep warnings and errors.
+    if (!Deno.env.get("TF_CPP_MIN_LOG_LEVEL")) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
     await import(
       name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node"
     );

@@ -1,6 +1,7 @@
 /**
  * Checkpoints in `safetensors` (weights, Hugging Face GPT-2 tensor names) plus a JSON sidecar,
- * saved crash-safely and loaded with clear errors on any mismatch.
+ * saved crash-safely and loaded with clear errors on any mismatch; and Hugging Face GPT-2 folders
+ * (`config.json` + `model.safetensors`) loaded by streaming and written back.
  *
  * @example
  * ```ts
@@ -18,3 +19,7 @@
 export * from "./safetensors.ts";
 export * from "./checkpoint.ts";
 export * from "./gpt.ts";
+export * from "./safetensors_stream.ts";
+export * from "./hf_config.ts";
+export * from "./hf_gpt2.ts";
+export * from "./load_model.ts";

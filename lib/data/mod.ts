@@ -13,12 +13,41 @@
  *
  * @module
  */
-export * from "./corpus.ts";
-export * from "./download.ts";
-export * from "./split.ts";
-export * from "./batches.ts";
-export * from "./paths.ts";
-export * from "./toy_translation.ts";
-export * from "./learning_to_execute.ts";
-export * from "./spam.ts";
-export * from "./sotu.ts";
+export { type Corpus, CORPUS_NAMES, loadCorpus, type LoadCorpusOptions } from "./corpus.ts";
+export {
+  fetchCached,
+  type FetchCachedOptions,
+  REMOTE_CORPORA,
+  type RemoteFile,
+  seedCorpusCache,
+  sha256Hex,
+  TINY_SHAKESPEARE,
+} from "./download.ts";
+export { splitTrainVal } from "./split.ts";
+export { BatchSampler } from "./batches.ts";
+export { checkTokenIds, tokenTensor } from "./token_ids.ts";
+export { dataDir, findRepoRoot } from "./paths.ts";
+export {
+  generateToyTranslations,
+  TOY_LEXICON,
+  type ToyTranslationOptions,
+  type TranslationPair,
+  translationPairOfLength,
+  type TranslationSplits,
+} from "./toy_translation.ts";
+export {
+  ADDITION_ALPHABET,
+  type AdditionOptions,
+  type AdditionPair,
+  type AdditionSplits,
+  generateAdditions,
+  generateAdditionSplits,
+} from "./learning_to_execute.ts";
+export {
+  balancedSample,
+  emailText,
+  type LabeledText,
+  loadSpamAssassin,
+  stratifiedSplit,
+} from "./spam.ts";
+export { loadSotuAddresses, loadSotuCorpus, type SotuAddress } from "./sotu.ts";

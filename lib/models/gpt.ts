@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { filledVariable, normalVariable } from "../nn/init.ts";
 import {
   causalSelfAttention,
   type CausalSelfAttentionWeights,
@@ -16,7 +17,16 @@ import {
 import { addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
-export * from "./gpt_config.ts";
+// The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.
+export {
+  countParams,
+  GPT_PRESETS,
+  type GPTConfig,
+  gptConfig,
+  type GPTPreset,
+  type GPTPresetName,
+  validateGPTConfig,
+} from "./gpt_config.ts";
 
 /** Keys/values of every layer for the tokens seen so far, and how many tokens that is. */
 export interface KVCache {
@@ -77,24 +87,25 @@ export class GPT {
   readonly causal: boolean;
 
   /**
-   * Initialises the weights as GPT-2 does, deterministically from `seed` (default 0).
-   * `causal: false` lets every position attend to every other (used by `MaskedLM`).
+   * Initialises the weights as GPT-2 does, deterministically from `seed` (default 0). With
+   * `init: "zeros"` the random draw is skipped (seconds for GPT-2 124M): for weights about to be
+   * overwritten by a loader. `causal: false` lets every position attend to every other (used by
+   * `MaskedLM`).
    */
-  constructor(config: GPTConfig, opts: { seed?: number; causal?: boolean } = {}) {
+  constructor(
+    config: GPTConfig,
+    opts: { seed?: number; init?: "gpt2" | "zeros"; causal?: boolean } = {},
+  ) {
     this.config = validateGPTConfig({ ...config });
     this.causal = opts.causal ?? true;
     const { vocabSize: V, blockSize, nLayer, nEmbd: C, bias } = this.config;
     const rng = new Rng(opts.seed ?? 0);
     const normal = (name: string, shape: number[], std: number) => {
-      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < values.length; i++) values[i] = rng.normal() * std;
-      this.params.set(name, tf.variable(tf.tensor(values, shape)));
+      if (opts.init === "zeros") return void this.params.set(name, filledVariable(shape, 0));
+      this.params.set(name, normalVariable(rng, shape, std));
     };
     const fill = (name: string, size: number, value: number) => {
-      this.params.set(
-        name,
-        tf.variable(tf.fill([size], value)),
-      );
+      this.params.set(name, filledVariable([size], value));
     };
     // Residual projections add into the stream once per layer twice; shrinking their init by
     // 1/sqrt(2 nLayer) keeps the stream's variance from growing with depth (GPT-2 paper).
@@ -142,7 +153,7 @@ export class GPT {
     return this.params.get(name);
   }
 
-  /** Throws before any work when `idx` is not (B, T) int32 ids in range with T <= room. */
+  /** Throws before any work when `idx` is not (B, T) int32 ids with T <= room. */
   #checkIds(idx: tf.Tensor, what: string, room: number): void {
     if (!(idx instanceof tf.Tensor)) {
       throw new Error(
@@ -170,18 +181,8 @@ export class GPT {
           `(blockSize ${this.config.blockSize}); crop the context to its last ${room} tokens.`,
       );
     }
-    // Reading ids back is cheap next to a forward pass; webgpu cannot read synchronously.
-    if (tf.getBackend() === "webgpu") return;
-    const ids = idx.dataSync() as Int32Array;
-    const V = this.config.vocabSize;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] >= V) {
-        throw new Error(
-          `GPT: ${what} holds id ${ids[i]} at flat position ${i}, outside the vocabulary ` +
-            `[0, ${V}); the tokenizer and the model's vocabSize disagree.`,
-        );
-      }
-    }
+    // Ids are range-checked where they enter (checkTokenIds: the trainer's data, generate's
+    // prompt, tokenTensor), not here: a read-back per forward costs a sync on every backend.
   }
 
   /** Final hidden states (B*T, C) for `idx`, optionally continuing from / filling a cache. */
@@ -277,6 +278,8 @@ export class GPT {
 
   /**
    * Logits (B, T, V) for ids `idx` (B, T), T <= blockSize. With `training`, dropout is applied.
+   * Ids are not range-checked here (that needs a read-back); build `idx` with `tokenTensor`
+   * from lib/data, or check the ids where they enter with `checkTokenIds`.
    */
   forward(idx: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
     this.#checkIds(idx, "idx", this.config.blockSize);

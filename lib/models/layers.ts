@@ -12,15 +12,12 @@ import {
   releaseScratch,
   scratch,
 } from "../attention/loop_kernels.ts";
+import { columnSum } from "../nn/linear.ts";
+
+// linear lives below both the attention and the models (lib/nn); re-exported for old imports.
+export { linear } from "../nn/linear.ts";
 
 const LN_EPS = 1e-5;
-
-/** Sum over rows, (N, C) -> (C), as a (1, N) x (N, C) product: on wasm a reduction over the
- * leading axis transposes first and runs about 10x slower than this matmul. */
-function columnSum(x: tf.Tensor2D): tf.Tensor1D {
-  const [N, C] = x.shape;
-  return tf.reshape(tf.matMul(tf.ones([1, N]), x), [C]);
-}
 
 /**
  * Token embeddings (B*T, C) plus position embeddings (T, C), the same positions for every
@@ -59,43 +56,6 @@ export function addPositions(
     };
   });
   return f(tok, pos) as tf.Tensor2D;
-}
-
-/**
- * A fully connected layer in Hugging Face's Conv1D layout: `x (N, in) · w (in, out) + b`.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { linear } from "./layers.ts";
- * linear(tf.ones([1, 2]), tf.ones([2, 3]), tf.zeros([3])).print(); // [[2, 2, 2]]
- * ```
- */
-export function linear(
-  x: tf.Tensor2D,
-  w: tf.Tensor,
-  b?: tf.Tensor,
-): tf.Tensor2D {
-  if (!b) return tf.matMul(x, w as tf.Tensor2D);
-  const f = tf.customGrad((...args: unknown[]) => {
-    const [xs, ws, bs] = args as tf.Tensor2D[];
-    const save = args[3] as (t: tf.Tensor[]) => void;
-    save([xs, ws]);
-    return {
-      // one kernel: XNNPACK adds the bias while writing the product
-      value: tf.fused.matMul({ a: xs, b: ws, bias: bs }),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xx, ww] = saved as tf.Tensor2D[];
-        const g = dy as tf.Tensor2D;
-        return [
-          tf.matMul(g, ww, false, true),
-          tf.matMul(xx, g, true, false),
-          columnSum(g),
-        ];
-      },
-    };
-  });
-  return f(x, w, b) as tf.Tensor2D;
 }
 
 /**
@@ -331,14 +291,16 @@ export function crossEntropy(
       targets,
     );
     const picked = tf.reshape(tf.gather(tf.reshape(z, [N * V]), flat), [N, 1]); // (N, 1)
-    save([z, lse]);
+    // targets are saved too: a caller's tidy may free them before backprop runs (where reshape
+    // is a copy, e.g. on tensorflow, the reshaped targets die with the forward's tidy).
+    save([z, lse, targets]);
     return {
       value: tf.mean(tf.sub(lse, picked)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [zz, l] = saved;
+        const [zz, l, t] = saved;
         const probs = tf.exp(tf.sub(zz, l));
         const grad = tf.mul(
-          tf.sub(probs, tf.oneHot(targets, V)),
+          tf.sub(probs, tf.oneHot(t as tf.Tensor1D, V)),
           tf.div(dy, N),
         );
         return [grad];
@@ -347,4 +309,42 @@ export function crossEntropy(
   });
   // targets are captured, not passed: they are integers and need no gradient.
   return f(logits) as tf.Scalar;
+}
+
+/**
+ * Mean cross-entropy over the real tokens only: `sum(mask · nll) / sum(mask)` for `logits`
+ * (N, V), int32 `targets` (N) and a 0/1 float `mask` (N) that is 0 on padding. The seq2seq
+ * models' loss; with a mask of ones it equals {@link crossEntropy}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { maskedCrossEntropy } from "./layers.ts";
+ * const logits = tf.tensor2d([[0, 0], [9, -9]]);
+ * // the second row is padding: only the first (ln 2) counts
+ * maskedCrossEntropy(logits, tf.tensor1d([0, 1], "int32"), tf.tensor1d([1, 0])).print(); // 0.6931
+ * ```
+ */
+export function maskedCrossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  mask: tf.Tensor1D,
+): tf.Scalar {
+  const [N, V] = logits.shape;
+  if (targets.dtype !== "int32" || targets.rank !== 1 || targets.shape[0] !== N) {
+    throw new Error(
+      `maskedCrossEntropy: targets must be int32 of shape [${N}], got ${targets.dtype} [${targets.shape}].`,
+    );
+  }
+  if (mask.rank !== 1 || mask.shape[0] !== N) {
+    throw new Error(`maskedCrossEntropy: mask must have shape [${N}], got [${mask.shape}].`);
+  }
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(logits);
+    // Flat indices row*V + target pick each row's target log-probability without a one-hot.
+    const flat = tf.add(tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(V, "int32")), targets);
+    const nll = tf.neg(tf.gather(tf.reshape(logp, [N * V]), flat)); // (N)
+    const m = tf.cast(mask, "float32");
+    return tf.div(tf.sum(tf.mul(nll, m)), tf.sum(m)) as tf.Scalar;
+  });
 }

@@ -11,13 +11,65 @@
  *
  * @module
  */
-export * from "./gpt.ts";
-export * from "./lstm_stack.ts";
-export * from "./seq2seq_data.ts";
-export * from "./seq2seq_train.ts";
-export * from "./seq2seq_eval.ts";
-export * from "./seq2seq_lstm.ts";
-export * from "./lstm_attention.ts";
-export * from "./transformer.ts";
-export * from "./masked_lm.ts";
-export * from "./gpt_classifier.ts";
+export { disposeKVCache, type ForwardOptions, GPT, type KVCache } from "./gpt.ts";
+export {
+  countParams,
+  GPT_PRESETS,
+  type GPTConfig,
+  gptConfig,
+  type GPTPreset,
+  type GPTPresetName,
+  validateGPTConfig,
+} from "./gpt_config.ts";
+export { LSTMStack, type LSTMState } from "./lstm_stack.ts";
+export {
+  BOS,
+  disposeBatch,
+  type EncodedSources,
+  encodeSources,
+  EOS,
+  makeBatch,
+  PAD,
+  type Seq2SeqBatch,
+  SPECIAL_TOKENS,
+  splitWords,
+  UNK,
+  type UnknownPolicy,
+  Vocab,
+  withEncodedSources,
+} from "./seq2seq_data.ts";
+export {
+  evaluateLoss,
+  type Seq2SeqModel,
+  trainSeq2Seq,
+  type TrainSeq2SeqOptions,
+  type TrainSeq2SeqResult,
+  type TranslateOptions,
+} from "./seq2seq_train.ts";
+export {
+  accuracyByLength,
+  evaluateByLength,
+  formatLengthTable,
+  type LengthRow,
+  scoreTranslation,
+} from "./seq2seq_eval.ts";
+export { type GreedyResult, Seq2SeqLSTM, type Seq2SeqLSTMConfig } from "./seq2seq_lstm.ts";
+export { type RepeatVectorConfig, RepeatVectorSeq2Seq } from "./repeat_vector_seq2seq.ts";
+export { dotProductAttention, LSTMAttention } from "./lstm_attention.ts";
+export { Transformer, type TransformerConfig } from "./transformer.ts";
+export {
+  bertMask,
+  loadMaskedLM,
+  type MaskedBatch,
+  MaskedLM,
+  type MaskingOptions,
+  saveMaskedLM,
+} from "./masked_lm.ts";
+export {
+  accuracy,
+  type ClassBatch,
+  classBatch,
+  fineTune,
+  type FineTuneOptions,
+  GPTClassifier,
+} from "./gpt_classifier.ts";

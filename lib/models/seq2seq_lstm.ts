@@ -1,10 +1,6 @@
 /**
- * Sequence-to-sequence LSTMs, two ways.
- *
- * {@link RepeatVectorSeq2Seq} is the Keras recipe, built with tfjs-layers: an LSTM reads the
- * one-hot input and keeps only its last hidden state, `RepeatVector` copies that vector once per
- * output step, a second LSTM unrolls it, and one `Dense` layer shared across steps
- * (`TimeDistributed`) picks each output character. Input and output have fixed widths.
+ * The encoder-decoder LSTM, built by hand (the Keras-style model built with tfjs-layers is in
+ * repeat_vector_seq2seq.ts).
  *
  * {@link Seq2SeqLSTM} is the encoder-decoder of Sutskever et al.: word embeddings, a stack of
  * LSTMs over the source whose final hidden and cell states (the fixed-size context vector)
@@ -15,6 +11,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { maskedCrossEntropy } from "./layers.ts";
+import { filledVariable, normalVariable } from "../nn/init.ts";
 import { LSTMStack, type LSTMState } from "./lstm_stack.ts";
 import {
   BOS,
@@ -25,175 +23,6 @@ import {
   withEncodedSources,
 } from "./seq2seq_data.ts";
 import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_train.ts";
-
-/** Options of {@link RepeatVectorSeq2Seq}. */
-export interface RepeatVectorConfig {
-  /** Characters of inputs and outputs; the first one pads (e.g. `" 0123456789+"`). */
-  alphabet: string;
-  /** Input width in characters. */
-  inputLength: number;
-  /** Output width in characters. */
-  outputLength: number;
-  /** LSTM units (default 128). */
-  hidden?: number;
-  /** Initialisation seed (default 0). */
-  seed?: number;
-}
-
-/**
- * The Keras-style `LSTM -> RepeatVector -> LSTM(returnSequences) -> TimeDistributed(Dense)`
- * model on fixed-width strings (right-padded with the alphabet's first character).
- *
- * @example
- * ```ts
- * import { RepeatVectorSeq2Seq } from "./seq2seq_lstm.ts";
- * const m = new RepeatVectorSeq2Seq({ alphabet: " 0123456789+", inputLength: 7, outputLength: 4, hidden: 16 });
- * await m.fit([{ source: "1+2", target: "3" }], { epochs: 1 });
- * console.log(m.predict(["1+2"])); // an untrained guess, 4 characters trimmed
- * m.dispose();
- * ```
- */
-export class RepeatVectorSeq2Seq {
-  /** The tfjs-layers model. */
-  readonly model: tf.Sequential;
-  /** See {@link RepeatVectorConfig}. */
-  readonly config: Required<RepeatVectorConfig>;
-  #index: Map<string, number>;
-
-  /** Builds and compiles the model (Adam, categorical cross-entropy). */
-  constructor(config: RepeatVectorConfig) {
-    const c = { hidden: 128, seed: 0, ...config };
-    if (
-      new Set(c.alphabet).size !== c.alphabet.length || c.alphabet.length < 2
-    ) {
-      throw new Error(
-        `RepeatVectorSeq2Seq: alphabet needs 2+ distinct characters, got "${c.alphabet}"`,
-      );
-    }
-    this.config = c;
-    this.#index = new Map([...c.alphabet].map((ch, i) => [ch, i]));
-    const A = c.alphabet.length;
-    const init = (k: number) => tf.initializers.glorotUniform({ seed: c.seed + k });
-    const rec = (k: number) => tf.initializers.orthogonal({ seed: c.seed + k });
-    this.model = tf.sequential({
-      layers: [
-        // (B, inputLength, A) -> (B, H): only the last hidden state survives.
-        tf.layers.lstm({
-          units: c.hidden,
-          inputShape: [c.inputLength, A],
-          kernelInitializer: init(1),
-          recurrentInitializer: rec(2),
-        }),
-        tf.layers.repeatVector({ n: c.outputLength }), // (B, outputLength, H)
-        tf.layers.lstm({
-          units: c.hidden,
-          returnSequences: true,
-          kernelInitializer: init(3),
-          recurrentInitializer: rec(4),
-        }),
-        tf.layers.timeDistributed({
-          layer: tf.layers.dense({
-            units: A,
-            activation: "softmax",
-            kernelInitializer: init(5),
-          }),
-        }), // (B, outputLength, A)
-      ],
-    });
-    this.model.compile({
-      optimizer: tf.train.adam(0.002),
-      loss: "categoricalCrossentropy",
-      metrics: ["accuracy"],
-    });
-  }
-
-  /** One-hot (B, width, A) of right-padded strings; throws on a foreign or too long string. */
-  oneHot(strings: readonly string[], width: number): tf.Tensor3D {
-    if (strings.length === 0) {
-      throw new Error(
-        "RepeatVectorSeq2Seq: empty batch; pass at least one string.",
-      );
-    }
-    const A = this.config.alphabet.length;
-    const out = new Float32Array(strings.length * width * A);
-    strings.forEach((s, b) => {
-      if (s.length > width) {
-        throw new Error(
-          `RepeatVectorSeq2Seq: "${s}" has ${s.length} characters but the model takes ${width}; ` +
-            `build it with a larger inputLength/outputLength.`,
-        );
-      }
-      for (let t = 0; t < width; t++) {
-        const ch = t < s.length ? s[t] : this.config.alphabet[0];
-        const k = this.#index.get(ch);
-        if (k === undefined) {
-          throw new Error(
-            `RepeatVectorSeq2Seq: character "${ch}" of "${s}" is not in the alphabet ` +
-              `"${this.config.alphabet}".`,
-          );
-        }
-        out[(b * width + t) * A + k] = 1;
-      }
-    });
-    return tf.tensor3d(out, [strings.length, width, A]);
-  }
-
-  /** Trains with `model.fit`; returns the loss and accuracy history per epoch. */
-  async fit(
-    pairs: readonly { source: string; target: string }[],
-    options: {
-      epochs: number;
-      batchSize?: number;
-      validation?: readonly { source: string; target: string }[];
-      onEpoch?: (epoch: number, logs: tf.Logs) => void;
-    },
-  ): Promise<tf.History> {
-    const { inputLength, outputLength } = this.config;
-    const x = this.oneHot(pairs.map((p) => p.source), inputLength);
-    const y = this.oneHot(pairs.map((p) => p.target), outputLength);
-    const val = options.validation?.length
-      ? [
-        this.oneHot(options.validation.map((p) => p.source), inputLength),
-        this.oneHot(options.validation.map((p) => p.target), outputLength),
-      ]
-      : undefined;
-    try {
-      return await this.model.fit(x, y, {
-        epochs: options.epochs,
-        batchSize: options.batchSize ?? 128,
-        shuffle: true,
-        validationData: val as [tf.Tensor, tf.Tensor] | undefined,
-        verbose: 0,
-        callbacks: options.onEpoch
-          ? { onEpochEnd: (e, logs) => options.onEpoch!(e, logs!) }
-          : undefined,
-      });
-    } finally {
-      tf.dispose([x, y, ...(val ?? [])]);
-    }
-  }
-
-  /** The predicted output strings, padding trimmed. */
-  predict(sources: readonly string[]): string[] {
-    const ids = tf.tidy(() => {
-      const x = this.oneHot(sources, this.config.inputLength);
-      return (this.model.predict(x) as tf.Tensor).argMax(-1);
-    });
-    const rows = ids.arraySync() as number[][];
-    ids.dispose();
-    return rows.map((r) => r.map((k) => this.config.alphabet[k]).join("").trim());
-  }
-
-  /** Number of trainable weights. */
-  parameterCount(): number {
-    return this.model.countParams();
-  }
-
-  /** Frees the model. */
-  dispose(): void {
-    this.model.dispose();
-  }
-}
 
 /** Options of {@link Seq2SeqLSTM}. */
 export interface Seq2SeqLSTMConfig {
@@ -316,21 +145,14 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     this.hidden = hidden;
     this.reverseSource = reverseSource;
     const rng = new Rng(seed);
-    const normal = (shape: number[], std: number) => {
-      const a = new Float32Array(shape[0] * shape[1]);
-      for (let i = 0; i < a.length; i++) a[i] = rng.normal() * std;
-      const t = tf.tensor2d(a, shape as [number, number]);
-      const v = tf.variable(t);
-      t.dispose(); // the variable keeps the data alive
-      return v;
-    };
+    const normal = (shape: number[], std: number) => normalVariable(rng, shape, std);
     this.sourceEmbedding = normal([this.sourceVocab.size, embedDim], 0.1);
     this.targetEmbedding = normal([this.targetVocab.size, embedDim], 0.1);
     this.encoder = new LSTMStack(embedDim, hidden, layers, seed + 1);
     this.decoder = new LSTMStack(embedDim, hidden, layers, seed + 2);
     const readIn = this.readoutWidth();
     this.outW = normal([readIn, this.targetVocab.size], 1 / Math.sqrt(readIn));
-    this.outB = tf.tidy(() => tf.variable(tf.zeros([this.targetVocab.size])));
+    this.outB = filledVariable([this.targetVocab.size], 0);
   }
 
   /** Width of the vector the output layer reads: the decoder's top hidden state. */
@@ -398,11 +220,11 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     return tf.tidy(() => {
       const logits = this.logits(batch);
       const [B, T, V] = logits.shape;
-      const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]));
-      const target = tf.oneHot(tf.reshape(batch.targetOut, [B * T]), V);
-      const nll = tf.neg(tf.sum(tf.mul(target, logp), 1)); // (B*T)
-      const mask = tf.reshape(batch.targetMask, [B * T]);
-      return tf.div(tf.sum(tf.mul(nll, mask)), tf.sum(mask)) as tf.Scalar;
+      return maskedCrossEntropy(
+        tf.reshape(logits, [B * T, V]),
+        tf.reshape(batch.targetOut, [B * T]),
+        tf.reshape(batch.targetMask, [B * T]),
+      );
     });
   }
 

@@ -1,11 +1,15 @@
 /**
  * What every sequence-to-sequence model here offers, and one training loop for all of them:
- * Adam on teacher-forced cross-entropy, batches of similar source length, global-norm clipping.
+ * teacher-forced cross-entropy on batches of similar source length, each step taken by
+ * lib/train's {@link optimizerStep} (the GPT trainer's step: one global-norm clip, a stop
+ * before a non-finite update, and AdamW, here without weight decay, which is Adam).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { AdamW } from "../train/adamw.ts";
+import { optimizerStep } from "../train/step.ts";
 import {
   disposeBatch,
   makeBatch,
@@ -47,7 +51,8 @@ export interface TrainSeq2SeqOptions {
   steps: number;
   /** Pairs per step (default 64). */
   batchSize?: number;
-  /** Adam's learning rate (default 0.002). */
+  /** Adam's learning rate (default 0.002). Adam's other settings are tfjs's defaults
+   * (betas 0.9 and 0.999, epsilon 1e-7). */
   learningRate?: number;
   /** Clip the gradients' global norm to this (default 1). */
   clipNorm?: number;
@@ -133,42 +138,41 @@ export async function trainSeq2Seq(
   for (let s = 0; s < order.length; s += batchSize) {
     batches.push(order.slice(s, s + batchSize).map((o) => o.i));
   }
-  const optimizer = tf.train.adam(learningRate);
+  // Named by tfjs's unique variable names: the optimizer keys its moments by name.
+  const params = new Map(model.variables.map((v) => [v.name, v]));
+  const optimizer = new AdamW(params, { beta1: 0.9, beta2: 0.999, eps: 1e-7, weightDecay: 0 });
   const losses: number[] = [];
   const t0 = performance.now();
   let queue: number[][] = [];
-  for (let step = 0; step < steps; step++) {
-    if (queue.length === 0) queue = rng.shuffle([...batches]);
-    const idx = queue.pop()!;
-    const batch = makeBatch(
-      idx.map((i) => pairs[i]),
-      model.sourceVocab,
-      model.targetVocab,
-      model.maxSourceLength,
-      model.maxTargetLength,
-    );
-    const { value, grads } = tf.variableGrads(
-      () => model.loss(batch),
-      model.variables,
-    );
-    const clipped = tf.tidy(() => {
-      const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-      const norm = tf.sqrt(tf.addN(sq));
-      const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
-      const out: Record<string, tf.Tensor> = {};
-      for (const [k, g] of Object.entries(grads)) out[k] = tf.mul(g, scale);
-      return out;
-    });
-    optimizer.applyGradients(
-      Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })),
-    );
-    const loss = (await value.data())[0];
-    tf.dispose([value, ...Object.values(grads), ...Object.values(clipped)]);
-    disposeBatch(batch);
-    losses.push(loss);
-    await onStep?.(step, loss);
+  try {
+    for (let step = 0; step < steps; step++) {
+      if (queue.length === 0) queue = rng.shuffle([...batches]);
+      const idx = queue.pop()!;
+      const batch = makeBatch(
+        idx.map((i) => pairs[i]),
+        model.sourceVocab,
+        model.targetVocab,
+        model.maxSourceLength,
+        model.maxTargetLength,
+      );
+      try {
+        const { loss } = await optimizerStep({
+          loss: () => model.loss(batch),
+          optimizer,
+          params,
+          lr: learningRate,
+          gradClip: clipNorm,
+          step,
+        });
+        losses.push(loss);
+      } finally {
+        disposeBatch(batch);
+      }
+      await onStep?.(step, losses[step]);
+    }
+  } finally {
+    optimizer.dispose();
   }
-  optimizer.dispose();
   return { losses, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -18,6 +18,8 @@ import { causalMask } from "../attention/mask.ts";
 import { MultiHeadAttention } from "../attention/multi_head.ts";
 import { sinusoidalPositionalEncoding } from "../attention/positional.ts";
 import { Rng } from "../random.ts";
+import { layerNorm, maskedCrossEntropy } from "./layers.ts";
+import { normalVariable, ownedVariable } from "../nn/init.ts";
 import {
   BOS,
   type EncodedSources,
@@ -144,15 +146,14 @@ export class Transformer implements Seq2SeqModel {
     this.dModel = dModel;
     const rng = new Rng(seed);
     const v = (t: tf.Tensor) => {
-      const x = tf.variable(t);
-      t.dispose(); // the variable keeps the data alive
+      const x = ownedVariable(t);
       this.#params.push(x);
       return x;
     };
     const normal = (rows: number, cols: number, std: number) => {
-      const a = new Float32Array(rows * cols);
-      for (let i = 0; i < a.length; i++) a[i] = rng.normal() * std;
-      return v(tf.tensor2d(a, [rows, cols]));
+      const x = normalVariable(rng, [rows, cols], std);
+      this.#params.push(x);
+      return x;
     };
     const norm = (): Norm => ({
       g: v(tf.ones([dModel])),
@@ -166,12 +167,7 @@ export class Transformer implements Seq2SeqModel {
     });
     let mhaSeed = seed * 1000 + 1;
     const mha = () => {
-      // tidy releases the initial tensors the attention layer builds its variables from.
-      let m!: MultiHeadAttention;
-      tf.tidy(() => {
-        m = new MultiHeadAttention(dModel, nHead, { seed: mhaSeed++ });
-      });
-      return m;
+      return new MultiHeadAttention(dModel, nHead, { seed: mhaSeed++ });
     };
     // std d^-1/2, so that after the √d scale a word vector is about as large as its position code.
     this.sourceEmbedding = normal(
@@ -225,9 +221,9 @@ export class Transformer implements Seq2SeqModel {
   }
 
   #layerNorm(x: tf.Tensor3D, n: Norm): tf.Tensor3D {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(xhat, n.g), n.b) as tf.Tensor3D;
+    const [B, T, C] = x.shape;
+    // The GPT's LayerNorm (one implementation), over (B*T, C) rows.
+    return tf.reshape(layerNorm(tf.reshape(x, [B * T, C]), n.g, n.b), [B, T, C]);
   }
 
   #feedForward(x: tf.Tensor3D, f: FF): tf.Tensor3D {
@@ -323,11 +319,11 @@ export class Transformer implements Seq2SeqModel {
     return tf.tidy(() => {
       const logits = this.logits(batch);
       const [B, T, V] = logits.shape;
-      const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]));
-      const target = tf.oneHot(tf.reshape(batch.targetOut, [B * T]), V);
-      const nll = tf.neg(tf.sum(tf.mul(target, logp), 1));
-      const mask = tf.reshape(batch.targetMask, [B * T]);
-      return tf.div(tf.sum(tf.mul(nll, mask)), tf.sum(mask)) as tf.Scalar;
+      return maskedCrossEntropy(
+        tf.reshape(logits, [B * T, V]),
+        tf.reshape(batch.targetOut, [B * T]),
+        tf.reshape(batch.targetMask, [B * T]),
+      );
     });
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkTokenIds } from "../data/token_ids.ts";
 import { Rng } from "../random.ts";
 import { disposeKVCache, type GPT, type KVCache } from "../models/gpt.ts";
 import { sampleToken, type SamplingOptions, validateSampling } from "./pick.ts";
@@ -61,14 +62,7 @@ export function generate(
       "generate: the prompt must be a non-empty array of token ids.",
     );
   }
-  for (const id of prompt) {
-    if (!Number.isInteger(id) || id < 0 || id >= V) {
-      throw new Error(
-        `generate: prompt id ${id} is outside the model's vocabulary [0, ${V}); ` +
-          `encode the prompt with the tokenizer the model was trained with.`,
-      );
-    }
-  }
+  checkTokenIds(prompt, V, "generate: the prompt");
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0) {
     throw new Error(
       `generate: maxNewTokens must be an integer >= 0, got ${opts.maxNewTokens}.`,
@@ -85,14 +79,17 @@ export function generate(
   // Logits for the next position, updating the cache when there is one.
   const next = (): Float32Array => {
     const window = seq.slice(-blockSize);
-    if (!useCache) {
+    // Past the block, positions shift every step, so a cache would be rebuilt and thrown away.
+    if (!useCache || seq.length > blockSize) {
+      disposeKVCache(cache);
+      cache = undefined;
       const idx = encode(window);
       const row = lastRow(model.forward(idx));
       idx.dispose();
       return row;
     }
-    // Extend the cache by the newest token while it fits; otherwise re-encode the window.
-    const extend = cache !== undefined && seq.length <= blockSize;
+    // Extend the cache by the newest token once it holds the prompt.
+    const extend = cache !== undefined;
     const idx = encode(extend ? window.slice(-1) : window);
     const result = model.forwardWithCache(idx, extend ? cache : undefined);
     idx.dispose();

@@ -12,5 +12,11 @@
  *
  * @module
  */
-export * from "./pick.ts";
-export * from "./generate.ts";
+export {
+  argmax,
+  sampleToken,
+  samplingDistribution,
+  type SamplingOptions,
+  validateSampling,
+} from "./pick.ts";
+export { generate, type GenerateOptions, generateText, type TextCodec } from "./generate.ts";

@@ -41,6 +41,21 @@ export function validateSampling(opts: SamplingOptions): void {
   }
 }
 
+/** Throws when a logit is NaN or +Infinity: no distribution can be drawn from them, and
+ * comparisons with NaN would otherwise quietly pick some id (the last one, or the first). */
+function checkLogits(logits: ArrayLike<number>): void {
+  if (logits.length === 0) throw new Error("sampling: no logits were given.");
+  for (let i = 0; i < logits.length; i++) {
+    const z = logits[i];
+    if (Number.isNaN(z) || z === Infinity) {
+      throw new Error(
+        `sampling: logit ${i} is ${z}; the model produced non-finite outputs (diverged ` +
+          `weights, or a checkpoint saved after training blew up): reload a good checkpoint.`,
+      );
+    }
+  }
+}
+
 /**
  * The index of the largest logit (ties: the first).
  *
@@ -74,6 +89,7 @@ export function samplingDistribution(
   opts: SamplingOptions = {},
 ): Float64Array {
   validateSampling(opts);
+  checkLogits(logits);
   const V = logits.length;
   const probs = new Float64Array(V);
   const temperature = opts.temperature ?? 1;
@@ -122,6 +138,7 @@ export function sampleToken(
 ): number {
   if ((opts.temperature ?? 1) === 0) {
     validateSampling(opts);
+    checkLogits(logits);
     return argmax(logits);
   }
   const probs = samplingDistribution(logits, opts);

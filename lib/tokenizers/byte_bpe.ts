@@ -3,6 +3,12 @@
  * and learned merges glue frequent byte pairs inside each chunk into bigger tokens. Every string
  * can be encoded (there is no unknown token) and decoded back exactly.
  *
+ * Read `BasicBPE` (basic_bpe.ts) first: it is the same algorithm written plainly. ByteBPE
+ * is its optimisation, with the same merges and the same ids (tested): training updates pair
+ * counts incrementally with a heap (byte_bpe_train.ts) instead of recounting the corpus per
+ * merge, encoding merges by rank with a cache of chunks (byte_bpe_merge.ts), and it adds what
+ * a real tokenizer needs: special tokens, GPT-2's files, JSON round trips.
+ *
  * @module
  */
 
@@ -10,9 +16,9 @@ import { checkIds, checkText, describe, expectJSON, type Tokenizer } from "./bas
 import { bytesToChars, charsToBytes, GPT2_PATTERN } from "./byte_unicode.ts";
 import { learnByteMerges } from "./byte_bpe_train.ts";
 import { gpt2ChunkEnd, splitChunks } from "./gpt2_split.ts";
-import { mergeChunk } from "./byte_bpe_merge.ts";
+import { mergeChunk } from "./_byte_bpe_merge.ts";
 import { parseGPT2Files } from "./gpt2_files.ts";
-import { PairMap } from "./pair_map.ts";
+import { PairMap } from "./_pair_map.ts";
 
 /**
  * Which special tokens `ByteBPE.encode` may meet in its input, following tiktoken's rules.

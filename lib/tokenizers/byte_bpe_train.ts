@@ -16,7 +16,7 @@
  * @module
  */
 
-import { PairHeap } from "./heap.ts";
+import { PairHeap } from "./_heap.ts";
 
 /**
  * Learns `numMerges` merges over byte sequences, each weighted by how often it occurs.

@@ -22,18 +22,9 @@
  * @module
  */
 
-export {
-  checkIds,
-  checkText,
-  describe,
-  expectJSON,
-  PY_WHITESPACE,
-  pySplit,
-  pyStrip,
-  stringArrayField,
-  type Tokenizer,
-  type TokenizerJSON,
-} from "./base.ts";
+// checkIds, checkText, expectJSON and friends in base.ts are the tokenizers' own validation
+// helpers, and _heap.ts, _pair_map.ts, _byte_bpe_merge.ts the fast BPE's internals: not exported.
+export { PY_WHITESPACE, pySplit, pyStrip, type Tokenizer, type TokenizerJSON } from "./base.ts";
 export {
   BYTE_TO_CHAR,
   bytesToChars,
@@ -42,10 +33,8 @@ export {
   GPT2_PATTERN,
 } from "./byte_unicode.ts";
 export { gpt2ChunkEnd, gpt2Split, splitChunks } from "./gpt2_split.ts";
-export { PairHeap } from "./heap.ts";
-export { PairMap } from "./pair_map.ts";
 export { learnByteMerges } from "./byte_bpe_train.ts";
-export { mergeChunk } from "./byte_bpe_merge.ts";
+export { BasicBPE } from "./basic_bpe.ts";
 export { parseGPT2Files } from "./gpt2_files.ts";
 export {
   ByteBPE,

@@ -7,6 +7,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { ownedVariable } from "../nn/init.ts";
+import { type FreezeSpec, frozenNames } from "./freeze.ts";
+import { loopKernelsActive } from "../backend/kernel_switches.ts";
+import { adamwLoopUpdate } from "../backend/_adamw_loop.ts";
 
 /** Hyperparameters of {@link AdamW}. */
 export interface AdamWOptions {
@@ -18,6 +22,8 @@ export interface AdamWOptions {
   eps?: number;
   /** Fraction of each decayed weight removed per step, times the learning rate (default 0.1). */
   weightDecay?: number;
+  /** Parameters to leave untouched: no moments, no gradient needed, no update (see {@link FreezeSpec}). */
+  freeze?: FreezeSpec;
 }
 
 /** The JSON-safe part of an {@link AdamW}'s state; the moments travel as tensors. */
@@ -58,8 +64,10 @@ export interface MomentData {
  * ```
  */
 export class AdamW {
-  /** Names of the parameters that receive weight decay (rank >= 2). */
+  /** Names of the parameters that receive weight decay (rank >= 2, not frozen). */
   readonly decayed: ReadonlySet<string>;
+  /** Names of the frozen parameters, which this optimizer never changes. */
+  readonly frozen: ReadonlySet<string>;
   readonly #params: Map<string, tf.Variable>;
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
@@ -69,7 +77,7 @@ export class AdamW {
   readonly eps: number;
   readonly weightDecay: number;
 
-  /** Creates zeroed moments for every parameter. */
+  /** Creates zeroed moments for every parameter that is not frozen. */
   constructor(params: Map<string, tf.Variable>, opts: AdamWOptions = {}) {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.99;
@@ -93,14 +101,20 @@ export class AdamW {
     if (params.size === 0) {
       throw new Error("AdamW needs at least one parameter");
     }
-    this.#params = params;
+    this.frozen = frozenNames(params.keys(), opts.freeze);
+    this.#params = new Map([...params].filter(([name]) => !this.frozen.has(name)));
     this.decayed = new Set(
-      [...params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
+      [...this.#params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
     );
-    for (const [name, p] of params) {
-      this.#m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.#v.set(name, tf.variable(tf.zerosLike(p), false));
+    for (const [name, p] of this.#params) {
+      this.#m.set(name, ownedVariable(tf.zerosLike(p), false));
+      this.#v.set(name, ownedVariable(tf.zerosLike(p), false));
     }
+  }
+
+  /** Names of the parameters this optimizer updates (all but the frozen ones). */
+  get trainable(): string[] {
+    return [...this.#params.keys()];
   }
 
   /** Updates applied so far. */
@@ -110,7 +124,8 @@ export class AdamW {
 
   /**
    * Applies one update with learning rate `lr`. `grads` maps parameter names to gradients;
-   * every parameter needs one. Safe to call inside `tf.tidy` (all temporaries are released).
+   * every parameter that is not frozen needs one (a frozen one's gradient is ignored). Safe to
+   * call inside `tf.tidy` (all temporaries are released).
    */
   update(grads: Record<string, tf.Tensor>, lr: number): void {
     if (!(lr >= 0) || !Number.isFinite(lr)) {
@@ -128,6 +143,27 @@ export class AdamW {
     const rc = Math.sqrt(1 - this.beta2 ** t);
     const stepSize = lr * rc / (1 - this.beta1 ** t);
     const epsHat = this.eps * rc;
+    if (loopKernelsActive()) {
+      // wasm and cpu: one loop per parameter instead of about nine kernel calls.
+      adamwLoopUpdate(
+        [...this.#params].map(([name, p]) => ({
+          p,
+          g: grads[name],
+          m: this.#m.get(name)!,
+          v: this.#v.get(name)!,
+          decayed: this.decayed.has(name) && this.weightDecay > 0,
+        })),
+        {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          stepSize,
+          epsHat,
+          shrink: 1 - lr * this.weightDecay,
+        },
+      );
+      this.#step = t;
+      return;
+    }
     tf.tidy(() => {
       for (const [name, p] of this.#params) {
         const g = grads[name];

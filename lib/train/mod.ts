@@ -12,7 +12,25 @@
  *
  * @module
  */
-export * from "./adamw.ts";
-export * from "./clip.ts";
-export * from "./schedule.ts";
-export * from "./trainer.ts";
+export { AdamW, type AdamWOptions, type AdamWState, type MomentData } from "./adamw.ts";
+export { clipByGlobalNorm } from "./clip.ts";
+export {
+  DEFAULT_TRAIN_CONFIG,
+  type TrainableModel,
+  type TrainConfig,
+  validateTrainConfig,
+} from "./config.ts";
+export { estimateLoss, type EstimateOptions, perplexity } from "./evaluate.ts";
+export { type FreezeSpec, frozenNames } from "./freeze.ts";
+export { cosineSchedule, type ScheduleOptions } from "./schedule.ts";
+export { optimizerStep, type OptimizerStepOptions, TrainingDivergedError } from "./step.ts";
+export {
+  type CheckpointTarget,
+  type EvalEvent,
+  type EvalRecord,
+  type ProgressEvent,
+  type StepEvent,
+  Trainer,
+  type TrainerOptions,
+  type TrainResult,
+} from "./trainer.ts";

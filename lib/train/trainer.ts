@@ -1,104 +1,32 @@
 /**
- * The training loop: sample a batch, compute the loss and its gradients, clip them, take an
- * AdamW step at the scheduled learning rate; every `evalInterval` steps estimate train and val
- * loss and keep the best checkpoint. Deterministic from a seed, and a run resumed from its
- * checkpoint continues exactly as if it had never stopped.
+ * The training loop: sample a batch and take one {@link optimizerStep} at the scheduled learning
+ * rate; every `evalInterval` steps estimate train and val loss ({@link estimateLoss}) and keep
+ * the best checkpoint. Progress, evaluations and steps are reported through callbacks, so the
+ * loop knows nothing about notebooks or terminals. Deterministic from a seed, and a run resumed
+ * from its checkpoint continues exactly as if it had never stopped.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { BatchSampler } from "../data/batches.ts";
+import { checkTokenIds } from "../data/token_ids.ts";
 import {
   assignTensors,
   type CheckpointMeta,
   type LoadedCheckpoint,
   saveCheckpoint,
 } from "../checkpoint/mod.ts";
-import { ProgressBar, type ProgressBarOptions } from "../notebook/progress.ts";
 import { AdamW, type AdamWState } from "./adamw.ts";
-import { clipByGlobalNorm } from "./clip.ts";
+import {
+  DEFAULT_TRAIN_CONFIG,
+  type TrainableModel,
+  type TrainConfig,
+  validateTrainConfig,
+} from "./config.ts";
+import { estimateLoss, perplexity } from "./evaluate.ts";
+import type { FreezeSpec } from "./freeze.ts";
 import { cosineSchedule } from "./schedule.ts";
-
-/** What the trainer needs from a model: named variables and a loss. `GPT` fits. */
-export interface TrainableModel {
-  /** Trainable variables by (Hugging Face) name. */
-  readonly params: Map<string, tf.Variable>;
-  /**
-   * Mean cross-entropy of predicting `targets` (B, T) from `idx` (B, T). `seed` fixes the
-   * dropout masks so that training is reproducible.
-   */
-  loss(
-    idx: tf.Tensor2D,
-    targets: tf.Tensor2D,
-    opts?: { training?: boolean; seed?: number },
-  ): tf.Scalar;
-  /** When present, batches are checked against it before training starts. */
-  readonly config?: { vocabSize?: number; blockSize?: number };
-}
-
-/** Settings of a run. Defaults are nanoGPT's CPU "baby" Shakespeare run. */
-export interface TrainConfig {
-  /** Optimizer steps in the whole run. */
-  maxIters: number;
-  /** Rows per batch, B. */
-  batchSize: number;
-  /** Tokens per row, T (at most the model's block size). */
-  blockSize: number;
-  /** Peak learning rate. */
-  lr: number;
-  /** Learning-rate floor reached at `lrDecayIters`. */
-  minLr: number;
-  /** Linear warmup steps. */
-  warmupIters: number;
-  /** Step where the cosine decay ends (usually `maxIters`). */
-  lrDecayIters: number;
-  /** AdamW decoupled weight decay (matrices and embeddings only). */
-  weightDecay: number;
-  /** AdamW beta1. */
-  beta1: number;
-  /** AdamW beta2. */
-  beta2: number;
-  /** AdamW epsilon. */
-  eps: number;
-  /** Global gradient-norm limit; 0 disables clipping. */
-  gradClip: number;
-  /** Steps between evaluations (and checkpoint saves). */
-  evalInterval: number;
-  /** Batches averaged per split in each evaluation. */
-  evalIters: number;
-  /** Seed of the batch order (and of the fixed evaluation batches). */
-  seed: number;
-  /** Save at every evaluation, not only when val loss improves. */
-  alwaysSaveCheckpoint: boolean;
-}
-
-/**
- * nanoGPT's CPU "baby" Shakespeare settings.
- *
- * @example
- * ```ts
- * import { DEFAULT_TRAIN_CONFIG } from "./trainer.ts";
- * console.log(DEFAULT_TRAIN_CONFIG.lr, DEFAULT_TRAIN_CONFIG.maxIters); // 0.001 2000
- * ```
- */
-export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  maxIters: 2000,
-  batchSize: 12,
-  blockSize: 64,
-  lr: 1e-3,
-  minLr: 1e-4,
-  warmupIters: 100,
-  lrDecayIters: 2000,
-  weightDecay: 0.1,
-  beta1: 0.9,
-  beta2: 0.99,
-  eps: 1e-8,
-  gradClip: 1.0,
-  evalInterval: 250,
-  evalIters: 200,
-  seed: 1337,
-  alwaysSaveCheckpoint: false,
-});
+import { optimizerStep, TrainingDivergedError } from "./step.ts";
 
 /** One evaluation's result. */
 export interface EvalRecord {
@@ -108,6 +36,10 @@ export interface EvalRecord {
   trainLoss: number;
   /** Mean loss over `evalIters` validation batches. */
   valLoss: number;
+  /** `exp(trainLoss)`: the training perplexity. */
+  trainPerplexity: number;
+  /** `exp(valLoss)`: the validation perplexity. */
+  valPerplexity: number;
   /** Learning rate scheduled for the next step. */
   lr: number;
 }
@@ -138,6 +70,24 @@ export interface StepEvent {
   ms: number;
 }
 
+/**
+ * Passed to {@link TrainerOptions.onProgress} after every step and evaluation, and once more
+ * when the run ends: enough to drive a progress bar, e.g. lib/notebook's `ProgressBar`:
+ * `onProgress: (p) => p.finished ? bar.finish(p.fields) : bar.update(p.done, p.fields)`.
+ */
+export interface ProgressEvent {
+  /** Steps done in this `run` call. */
+  done: number;
+  /** Steps this `run` call takes in all (`maxIters` minus the step it started from). */
+  total: number;
+  /** "train", or "train (from N)" for a resumed run. */
+  label: string;
+  /** The latest values worth showing: `loss`, `tok/s` (smoothed), `val`. */
+  fields: Record<string, number>;
+  /** True on the last event of the run. */
+  finished: boolean;
+}
+
 /** Where and with what description {@link Trainer} saves checkpoints. */
 export interface CheckpointTarget {
   /** Checkpoint directory, e.g. `data/checkpoints/baby-tinyshakespeare`. */
@@ -158,14 +108,19 @@ export interface TrainerOptions {
   config?: Partial<TrainConfig>;
   /** Save the best checkpoint here; omit to train without saving. */
   checkpoint?: CheckpointTarget;
-  /** Show a progress bar (default true: Jupyter or terminal, detected), or force a mode. */
-  progress?: boolean | NonNullable<ProgressBarOptions["mode"]>;
+  /** Called with the run's progress (see {@link ProgressEvent}); nothing is drawn without it. */
+  onProgress?: (e: ProgressEvent) => void | Promise<void>;
   /** Called after each evaluation, e.g. to redraw a loss plot. */
   onEval?: (e: EvalEvent) => void | Promise<void>;
   /** Called after each step. */
   onStep?: (e: StepEvent) => void | Promise<void>;
   /** Stops the run cleanly at the next step boundary. */
   signal?: AbortSignal;
+  /**
+   * Parameters to keep fixed (e.g. `["transformer.wte.weight", "transformer.h.0"]` or
+   * `(name) => !name.startsWith("lm_head")`): they get no gradient and no update.
+   */
+  freeze?: FreezeSpec;
 }
 
 /** What {@link Trainer.run} returns. */
@@ -187,61 +142,6 @@ export interface TrainResult {
 }
 
 /**
- * Thrown when the loss or gradient norm stops being a finite number.
- *
- * @example
- * ```ts
- * import { TrainingDivergedError } from "./trainer.ts";
- * const e = new TrainingDivergedError(120, "loss (NaN)", 0.05);
- * console.log(e.step, e.message); // 120 "Training diverged at step 120: ... try a lower one (e.g. --lr 0.017) ..."
- * ```
- */
-export class TrainingDivergedError extends Error {
-  /** The step at which it happened (0-based). */
-  readonly step: number;
-  /** Creates the error for `step`. */
-  constructor(step: number, what: string, lr: number) {
-    super(
-      `Training diverged at step ${step}: the ${what} is not finite (lr ${lr.toPrecision(3)}). ` +
-        `The learning rate is probably too high for this model: try a lower one ` +
-        `(e.g. --lr ${(lr / 3).toPrecision(2)}) and keep gradient clipping on.`,
-    );
-    this.name = "TrainingDivergedError";
-    this.step = step;
-  }
-}
-
-// Small batches are evaluated up to 4 at a time, within this many tokens per forward pass
-// (so large models never get a larger activation footprint than training already has).
-const EVAL_GROUP = 4;
-const EVAL_GROUP_TOKENS = 4096;
-
-function validate(c: TrainConfig): void {
-  const ints = [
-    "maxIters",
-    "batchSize",
-    "blockSize",
-    "evalInterval",
-    "evalIters",
-  ] as const;
-  for (const k of ints) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) {
-      throw new Error(
-        `train config: ${k} must be a positive integer, got ${c[k]}`,
-      );
-    }
-  }
-  if (!Number.isFinite(c.seed)) {
-    throw new Error(`train config: seed must be a number`);
-  }
-  if (!(c.gradClip >= 0)) {
-    throw new Error(
-      `train config: gradClip must be >= 0 (0 disables), got ${c.gradClip}`,
-    );
-  }
-}
-
-/**
  * Trains a model; see the module doc.
  *
  * @example
@@ -258,7 +158,7 @@ function validate(c: TrainConfig): void {
  * };
  * const data = Int32Array.from({ length: 400 }, (_, i) => i % V);
  * const trainer = new Trainer({
- *   model, train: data.subarray(0, 360), val: data.subarray(360), progress: false,
+ *   model, train: data.subarray(0, 360), val: data.subarray(360),
  *   config: { maxIters: 50, batchSize: 4, blockSize: 8, lr: 0.1, warmupIters: 0, lrDecayIters: 50, evalInterval: 25, evalIters: 2 },
  * });
  * const result = await trainer.run();
@@ -279,7 +179,6 @@ export class Trainer {
   readonly #opts: TrainerOptions;
   readonly #sampler: BatchSampler;
   readonly #lrAt: (step: number) => number;
-  readonly #paramOfVar = new Map<string, string>();
   #step = 0;
   #resumed = false;
 
@@ -295,7 +194,7 @@ export class Trainer {
         );
       }
     }
-    validate(config);
+    validateTrainConfig(config);
     this.config = Object.freeze(config);
     const { model, train, val } = opts;
     const limit = model.config?.blockSize;
@@ -307,21 +206,9 @@ export class Trainer {
     }
     const vocab = model.config?.vocabSize;
     if (vocab !== undefined) {
-      for (const [name, ids] of [["train", train], ["val", val]] as const) {
-        let max = -1, min = 0;
-        for (const id of ids) {
-          if (id > max) max = id;
-          if (id < min) min = id;
-        }
-        if (max >= vocab || min < 0) {
-          throw new Error(
-            `${name} data has token id ${
-              max >= vocab ? max : min
-            } outside the model's vocabulary [0, ${vocab}); ` +
-              `build the model with the tokenizer's vocabSize`,
-          );
-        }
-      }
+      // The one range check of the ids: forward passes do not read them back.
+      checkTokenIds(train, vocab, "train data");
+      checkTokenIds(val, vocab, "val data");
     }
     // Both samplers' constructors reject data shorter than one window, naming the fix.
     this.#sampler = new BatchSampler(
@@ -342,8 +229,8 @@ export class Trainer {
       beta2: config.beta2,
       eps: config.eps,
       weightDecay: config.weightDecay,
+      freeze: opts.freeze,
     });
-    for (const [name, v] of model.params) this.#paramOfVar.set(v.name, name);
     this.#opts = opts;
   }
 
@@ -362,57 +249,21 @@ export class Trainer {
    * same at every call (drawn from a fixed seed), so successive evaluations differ only because
    * the model did.
    */
-  async evaluate(iters?: number): Promise<{ train: number; val: number }> {
+  async evaluate(
+    iters?: number,
+  ): Promise<{ train: number; val: number; trainPerplexity: number; valPerplexity: number }> {
     const { model, train, val } = this.#opts;
     const { blockSize, batchSize, seed } = this.config;
     const evalIters = iters ?? this.config.evalIters;
-    if (!(Number.isInteger(evalIters) && evalIters > 0)) {
-      throw new Error(
-        `evaluate needs a positive whole number of batches, got ${evalIters}`,
-      );
-    }
-    const out = { train: 0, val: 0 };
-    for (const [split, data] of [["train", train], ["val", val]] as const) {
-      const sampler = new BatchSampler(
-        data,
-        blockSize,
-        batchSize,
-        seed + (split === "train" ? 1 : 2) * 7919,
-      );
-      const group = Math.max(
-        1,
-        Math.min(
-          EVAL_GROUP,
-          Math.floor(EVAL_GROUP_TOKENS / (batchSize * blockSize)),
-        ),
-      );
-      let sum = tf.scalar(0);
-      for (let done = 0; done < evalIters;) {
-        // Several batches in one forward pass: larger matmuls run faster per row, and the mean
-        // over equal-sized batches stacked together is the mean of their means.
-        const n = Math.min(group, evalIters - done);
-        const next = tf.tidy(() => {
-          const xs: tf.Tensor2D[] = [], ys: tf.Tensor2D[] = [];
-          for (let i = 0; i < n; i++) {
-            const { x, y } = sampler.nextTensors();
-            xs.push(x);
-            ys.push(y);
-          }
-          const x = n === 1 ? xs[0] : tf.concat(xs, 0); // (n*B, T)
-          const y = n === 1 ? ys[0] : tf.concat(ys, 0);
-          return tf.add(
-            sum,
-            tf.mul(model.loss(x, y, { training: false }), n),
-          ) as tf.Scalar;
-        });
-        sum.dispose();
-        sum = next;
-        done += n;
-      }
-      out[split] = (await sum.data())[0] / evalIters;
-      sum.dispose();
-    }
-    return out;
+    const opts = { blockSize, batchSize, iters: evalIters };
+    const trainLoss = await estimateLoss(model, train, { ...opts, seed: seed + 7919 });
+    const valLoss = await estimateLoss(model, val, { ...opts, seed: seed + 2 * 7919 });
+    return {
+      train: trainLoss,
+      val: valLoss,
+      trainPerplexity: perplexity(trainLoss),
+      valPerplexity: perplexity(valLoss),
+    };
   }
 
   /** One optimizer step; throws {@link TrainingDivergedError} before applying a bad update. */
@@ -422,42 +273,23 @@ export class Trainer {
     const lr = this.#lrAt(step);
     const { model } = this.#opts;
     const c = this.config;
-    const vars = [...model.params.values()];
-    const out = tf.tidy(() => {
-      const { x, y } = this.#sampler.nextTensors();
-      const { value, grads } = tf.variableGrads(
+    const { x, y } = this.#sampler.nextTensors();
+    try {
+      const { loss, gradNorm } = await optimizerStep({
         // Dropout masks depend only on (seed, step), so a resumed run draws the same ones.
-        () =>
-          model.loss(x, y, {
-            training: true,
-            seed: (c.seed * 100_003 + step) >>> 0,
-          }),
-        vars,
-      );
-      const named: Record<string, tf.Tensor> = {};
-      for (const [vname, g] of Object.entries(grads)) {
-        named[this.#paramOfVar.get(vname)!] = g;
-      }
-      const clipped = clipByGlobalNorm(named, c.gradClip);
-      return { loss: value, norm: clipped.norm, grads: clipped.grads };
-    });
-    const [loss, gradNorm] = [
-      (await out.loss.data())[0],
-      (await out.norm.data())[0],
-    ];
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-      tf.dispose(out);
-      throw new TrainingDivergedError(
-        step,
-        Number.isFinite(loss) ? "gradient norm" : `loss (${loss})`,
+        loss: () => model.loss(x, y, { training: true, seed: (c.seed * 100_003 + step) >>> 0 }),
+        optimizer: this.optimizer,
+        params: model.params,
         lr,
-      );
+        gradClip: c.gradClip,
+        step,
+      });
+      this.#step = step + 1;
+      this.losses.push(loss);
+      return { step: this.#step, loss, lr, gradNorm, ms: performance.now() - t0 };
+    } finally {
+      tf.dispose([x, y]);
     }
-    this.optimizer.update(out.grads, lr);
-    tf.dispose(out);
-    this.#step = step + 1;
-    this.losses.push(loss);
-    return { step: this.#step, loss, lr, gradNorm, ms: performance.now() - t0 };
   }
 
   async #save(): Promise<void> {
@@ -519,20 +351,49 @@ export class Trainer {
     this.#resumed = true;
   }
 
+  /**
+   * Evaluates at the current step, records it, and saves a checkpoint when val loss improved
+   * (or always, with `alwaysSaveCheckpoint`). Throws {@link TrainingDivergedError} on a
+   * non-finite val loss.
+   */
+  async #evaluateAndSave(): Promise<EvalEvent> {
+    const step = this.#step;
+    const lr = this.#lrAt(step);
+    const { train, val, trainPerplexity, valPerplexity } = await this.evaluate();
+    if (!Number.isFinite(val)) throw new TrainingDivergedError(step, `val loss (${val})`, lr);
+    const best = val < this.bestValLoss;
+    if (best) this.bestValLoss = val;
+    const record: EvalRecord = {
+      step,
+      trainLoss: train,
+      valLoss: val,
+      trainPerplexity,
+      valPerplexity,
+      lr,
+    };
+    this.history.push(record);
+    const save = this.#opts.checkpoint !== undefined && step > 0 &&
+      (best || this.config.alwaysSaveCheckpoint);
+    if (save) await this.#save();
+    return { ...record, best, saved: save, history: this.history, losses: this.losses };
+  }
+
   /** Trains until `maxIters` (or the abort signal), evaluating and saving along the way. */
   async run(): Promise<TrainResult> {
     const t0 = performance.now();
     const c = this.config;
-    const { signal, onEval, onStep } = this.#opts;
+    const { signal, onEval, onStep, onProgress } = this.#opts;
     const start = this.#step;
-    const progress = this.#opts.progress ?? true;
-    const bar = progress === false || c.maxIters === start ? undefined : new ProgressBar(
-      c.maxIters - start,
-      {
-        label: start > 0 ? `train (from ${start})` : "train",
-        mode: progress === true ? undefined : progress,
-      },
-    );
+    const label = start > 0 ? `train (from ${start})` : "train";
+    const fields: Record<string, number> = {};
+    const progress = (finished = false) =>
+      onProgress?.({
+        done: this.#step - start,
+        total: c.maxIters - start,
+        label,
+        fields: { ...fields },
+        finished,
+      });
     const tokens = c.batchSize * c.blockSize;
     let emaMs = 0;
     let stopped = false;
@@ -540,38 +401,10 @@ export class Trainer {
     for (;;) {
       const step = this.#step;
       if ((step % c.evalInterval === 0 || step === c.maxIters) && !skipEval) {
-        const { train, val } = await this.evaluate();
-        if (!Number.isFinite(val)) {
-          throw new TrainingDivergedError(
-            step,
-            `val loss (${val})`,
-            this.#lrAt(step),
-          );
-        }
-        const best = val < this.bestValLoss;
-        if (best) this.bestValLoss = val;
-        const record = {
-          step,
-          trainLoss: train,
-          valLoss: val,
-          lr: this.#lrAt(step),
-        };
-        this.history.push(record);
-        let saved = false;
-        if (
-          this.#opts.checkpoint && step > 0 && (best || c.alwaysSaveCheckpoint)
-        ) {
-          await this.#save();
-          saved = true;
-        }
-        await bar?.update(step - start, { val: val });
-        await onEval?.({
-          ...record,
-          best,
-          saved,
-          history: this.history,
-          losses: this.losses,
-        });
+        const e = await this.#evaluateAndSave();
+        fields.val = e.valLoss;
+        await progress();
+        await onEval?.(e);
       }
       skipEval = false;
       if (step >= c.maxIters) break;
@@ -581,13 +414,12 @@ export class Trainer {
       }
       const e = await this.#trainStep();
       emaMs = emaMs === 0 ? e.ms : 0.9 * emaMs + 0.1 * e.ms;
-      await bar?.update(this.#step - start, {
-        loss: e.loss,
-        "tok/s": Math.round(tokens / (emaMs / 1000)),
-      });
+      fields.loss = e.loss;
+      fields["tok/s"] = Math.round(tokens / (emaMs / 1000));
+      await progress();
       await onStep?.(e);
     }
-    await bar?.finish();
+    await progress(true);
     return {
       step: this.#step,
       bestValLoss: this.bestValLoss,

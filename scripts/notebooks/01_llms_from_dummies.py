@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import { closest, distance } from "fastest-levenshtein";
 import { assert, assertAlmostEquals, assertEquals, assertNotEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, latexMatrix, latexSource, LivePlot, markdown, plot, show } from "../lib/notebook/mod.ts";
+import { display, isSmoke, latexMatrix, latexSource, LivePlot, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { scaledDotProductAttention } from "../lib/attention/mod.ts";
 import { CharTokenizer, WordPieceBPE, WordTokenizer, ByteBPE } from "../lib/tokenizers/mod.ts";
 import { GPT, countParams, gptConfig } from "../lib/models/gpt.ts";
@@ -652,8 +652,10 @@ const lossFigure = (h: { step: number; trainLoss: number; valLoss: number }[]) =
   ],
   layout: { title: "notes-small GPT on tiny Shakespeare (characters)", xaxis: { title: "iteration" }, yaxis: { title: "cross-entropy" } },
 });
+const bar = new ProgressBar(trainConfig.maxIters, { label: "train" });
 const trainer = new Trainer({
   model, train, val, config: trainConfig,
+  onProgress: (p) => p.finished ? bar.finish(p.fields) : bar.update(p.done, p.fields),
   onEval: async (e) => await live.update(lossFigure([...e.history])),
 });
 const result = await trainer.run();

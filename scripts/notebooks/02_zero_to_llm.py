@@ -27,7 +27,7 @@ learning involved), and one embedding table turns each id into a learned vector 
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { display, isSmoke, LivePlot, markdown, plot, show } from "../lib/notebook/mod.ts";
+import { display, isSmoke, LivePlot, markdown, plot, ProgressBar, show } from "../lib/notebook/mod.ts";
 import { ByteBPE, CharTokenizer, GPT2_PATTERN, learnByteMerges, loadGPT2, splitChunks, WordTokenizer } from "../lib/tokenizers/mod.ts";
 import { countParams, GPT, gptConfig } from "../lib/models/gpt.ts";
 import { gelu, layerNorm } from "../lib/models/layers.ts";
@@ -218,8 +218,10 @@ console.log("model:", config, `${model.numParams().toLocaleString("en-US")} para
 console.log("run:", trainConfig);
 const live = new LivePlot();
 const stepMs: number[] = [];
+const bar = new ProgressBar(trainConfig.maxIters, { label: "train" });
 const result = await new Trainer({
   model, train, val, config: trainConfig,
+  onProgress: (p) => p.finished ? bar.finish(p.fields) : bar.update(p.done, p.fields),
   onStep: (e) => { stepMs.push(e.ms); },
   onEval: async (e) => await live.update({
     data: [

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { PairHeap } from "./heap.ts";
+ * import { PairHeap } from "./_heap.ts";
  * const h = new PairHeap();
  * h.push(5, 1); h.push(2, 9); h.push(2, 3);
  * h.pop(); console.log(h.key, h.tie); // 2 3

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { PairHeap } from "./heap.ts";
-import type { PairMap } from "./pair_map.ts";
+import { PairHeap } from "./_heap.ts";
+import type { PairMap } from "./_pair_map.ts";
 
 /** Chunks up to this many bytes use the simple rescan; longer ones the heap. */
 const SHORT_CHUNK = 64;
@@ -19,7 +19,8 @@ const SHORT_CHUNK = 64;
  *
  * @example
  * ```ts
- * import { mergeChunk, PairMap } from "./mod.ts";
+ * import { mergeChunk } from "./_byte_bpe_merge.ts";
+ * import { PairMap } from "./_pair_map.ts";
  * const rank = new PairMap(2);
  * rank.set(97, 98, 0); // "a" + "b" -> 256
  * rank.set(256, 99, 1); // "ab" + "c" -> 257

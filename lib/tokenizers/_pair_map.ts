@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { PairMap } from "./pair_map.ts";
+ * import { PairMap } from "./_pair_map.ts";
  * const ranks = new PairMap(2);
  * ranks.set(104, 105, 0);
  * console.log(ranks.get(104, 105), ranks.get(105, 104)); // 0 -1

@@ -1,0 +1,91 @@
+/**
+ * The README's scaling table: the training step at several widths (4 layers, 4 heads, B=12,
+ * T=64) for lib on each backend against PyTorch's best thread setting, from interleaved rounds
+ * of `gpt_train_bench.ts` (ratios are taken within each round, then the median).
+ *
+ *     deno task bench:scaling                                  # widths 128,256,384
+ *     deno task bench:scaling --widths 128,256 --backends tensorflow,wasm,cpu --rounds 5
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type BenchRow, median, runBench } from "./gpt_train_bench.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    widths: { type: "string", default: "128,256,384" },
+    backends: { type: "string", default: "tensorflow,wasm" },
+    rounds: { type: "string", default: "3" },
+    steps: { type: "string", default: "2" },
+    python: { type: "string" },
+    json: { type: "string" },
+  },
+});
+const ints = (name: string, text: string) =>
+  text.split(",").map((s) => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 1) {
+      throw new Error(`--${name}: "${s}" is not a positive integer.`);
+    }
+    return v;
+  });
+const widths = ints("widths", values.widths!);
+for (const w of widths) {
+  if (w % 4 !== 0) throw new Error(`--widths: ${w} is not divisible by the 4 heads.`);
+}
+const { probeBackends } = await import("../lib/backend/mod.ts");
+const available = new Set((await probeBackends()).filter((p) => p.available).map((p) => p.name));
+const backends = values.backends!.split(",").map((s) => s.trim()).filter((b) => {
+  if (!available.has(b as never)) console.log(`skipping ${b}: not available here`);
+  return available.has(b as never);
+});
+const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
+let python = values.python ?? "python3";
+if (!values.python) {
+  try {
+    Deno.statSync(venv);
+    python = venv;
+  } catch {
+    // no project venv: PyTorch from python3, if it has it
+  }
+}
+const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];
+console.log(`CPU: ${cpu}, ${navigator.hardwareConcurrency} threads; ${new Date().toISOString()}`);
+const all: Record<number, BenchRow[]> = {};
+for (const nEmbd of widths) {
+  all[nEmbd] = await runBench({
+    shape: { nEmbd, nLayer: 4, nHead: 4, block: 64, batch: 12, vocab: 65 },
+    backends,
+    contenders: ["lib", "torch"],
+    rounds: Number(values.rounds),
+    steps: Number(values.steps),
+    warmup: 1,
+    python,
+    torchThreads: [1, 2],
+    log: (line) => console.log(line),
+  });
+}
+const head = `| width | ${backends.map((b) => `lib ${b} ms`).join(" | ")} | PyTorch best ms | ` +
+  `${backends.map((b) => `${b} / PyTorch`).join(" | ")} |`;
+const lines = [
+  head,
+  `|---:|${backends.map(() => "---:|").join("")}---:|${backends.map(() => "---:|").join("")}`,
+];
+for (const w of widths) {
+  const rows = all[w];
+  const lib = (b: string) => rows.find((r) => r.block === b && r.contender === `lib ${b}`);
+  const torch = rows.filter((r) => r.contender.startsWith("torch"));
+  const best = torch.length
+    ? torch.reduce((a, r) => (median(r.ms) < median(a.ms) ? r : a))
+    : undefined;
+  lines.push(
+    `| ${w} | ${backends.map((b) => median(lib(b)!.ms).toFixed(0)).join(" | ")} | ` +
+      `${
+        best ? `${median(best.ms).toFixed(0)} (${best.contender.replace("torch ", "")})` : "–"
+      } | ` +
+      `${backends.map((b) => lib(b)?.vsTorch?.toFixed(2) + "x").join(" | ")} |`,
+  );
+}
+console.log("\n" + lines.join("\n"));
+if (values.json) Deno.writeTextFileSync(values.json, JSON.stringify({ cpu, widths, all }, null, 1));

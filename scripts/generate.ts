@@ -1,0 +1,138 @@
+/**
+ * `deno task generate`: continue a prompt with a trained checkpoint of ours or a Hugging Face
+ * GPT-2 folder, printing tokens as they are chosen.
+ *
+ * ```sh
+ * deno task generate --model data/checkpoints/baby-tinyshakespeare --prompt "ROMEO:"
+ * deno task generate --model gpt2 --prompt "The meaning of life is" --top-k 40 --seed 1
+ * ```
+ *
+ * @module
+ */
+import { initBackend } from "../lib/backend/mod.ts";
+import { loadModelDir } from "../lib/checkpoint/mod.ts";
+import { generate } from "../lib/sample/mod.ts";
+import type { Tokenizer } from "../lib/tokenizers/mod.ts";
+import { parseFlags } from "./cli_flags.ts";
+
+const USAGE = `deno task generate --model DIR [options]
+
+  --model DIR            our checkpoint folder (checkpoint.json) or a Hugging Face GPT-2 folder
+                         (config.json + model.safetensors; GPT-2's tokenizer)
+  --prompt TEXT          text to continue (default: a newline)
+  --max-new-tokens N     tokens to add (default 100)
+  --temperature T        0 = greedy (default 1)
+  --top-k K              sample among the K most likely tokens (default: all)
+  --top-p P              sample from the smallest set reaching probability P (default 1)
+  --seed S               sampling seed (default 0)
+  --no-cache             recompute the whole context every step (slow; for comparison)
+  --backend NAME         tfjs backend (wasm, cpu, webgpu, ...; default automatic)`;
+
+const FLAGS = {
+  model: "string",
+  prompt: "string",
+  "max-new-tokens": "int",
+  temperature: "number",
+  "top-k": "int",
+  "top-p": "number",
+  seed: "int",
+  "no-cache": "boolean",
+  backend: "string",
+  help: "boolean",
+} as const;
+
+/**
+ * Turns ids into text as they arrive. A byte-level token can end inside a multi-byte character;
+ * the text is decoded from all ids so far and a trailing replacement character is held back
+ * until the next token completes it.
+ *
+ * @example
+ * ```ts
+ * import { CharTokenizer } from "../lib/tokenizers/mod.ts";
+ * import { textStreamer } from "./generate.ts";
+ * const parts: string[] = [];
+ * const s = textStreamer(CharTokenizer.fromText("ab"), (t) => parts.push(t));
+ * s.push(0); s.push(1); s.end();
+ * console.log(parts.join("")); // "ab"
+ * ```
+ */
+export function textStreamer(
+  tokenizer: Tokenizer,
+  write: (text: string) => void,
+): { push(id: number): void; end(): void } {
+  const ids: number[] = [];
+  let shown = 0;
+  const flush = (final: boolean) => {
+    let text = tokenizer.decode(ids);
+    if (!final) text = text.replace(/\uFFFD+$/, "");
+    if (text.length > shown) {
+      write(text.slice(shown));
+      shown = text.length;
+    }
+  };
+  return {
+    push(id: number) {
+      ids.push(id);
+      flush(false);
+    },
+    end() {
+      flush(true);
+    },
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, FLAGS);
+  if (f.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (typeof f.model !== "string") throw new Error(`--model is required\n\n${USAGE}`);
+  const backend = await initBackend({ backend: f.backend as string | undefined, report: false });
+  const { model, tokenizer, warning } = await loadModelDir(f.model);
+  if (warning) console.error(`note: ${warning}`);
+  try {
+    const prompt = (f.prompt as string | undefined) ?? "\n";
+    const ids = tokenizer.encode(prompt);
+    const outside = ids.find((id) => id >= model.config.vocabSize);
+    if (outside !== undefined) {
+      throw new Error(
+        `the prompt's token ${JSON.stringify(tokenizer.decode([outside]))} (id ${outside}) is ` +
+          `outside the model's ${model.config.vocabSize} ids; use a prompt this model knows`,
+      );
+    }
+    const encoder = new TextEncoder();
+    const write = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
+    write(prompt);
+    const stream = textStreamer(tokenizer, write);
+    const maxNewTokens = (f["max-new-tokens"] as number | undefined) ?? 100;
+    const start = performance.now();
+    const out = generate(model, ids, {
+      maxNewTokens,
+      temperature: f.temperature as number | undefined,
+      topK: f["top-k"] as number | undefined,
+      topP: f["top-p"] as number | undefined,
+      seed: (f.seed as number | undefined) ?? 0,
+      useCache: !f["no-cache"],
+      onToken: (id) => stream.push(id),
+    });
+    stream.end();
+    write("\n");
+    const seconds = (performance.now() - start) / 1000;
+    console.error(
+      `${out.length} tokens in ${seconds.toFixed(2)} s (${(out.length / seconds).toFixed(1)} ` +
+        `tokens/s, ${backend.name} backend, ${f["no-cache"] ? "no " : ""}KV cache)`,
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(`deno task generate: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * `deno task test:ui [name...]`: the notebooks in JupyterLab 4, in headless Chromium.
+ *
+ * For every notebook in notebooks/ (or those whose names contain an argument):
+ *  (a) the committed notebook, opened untrusted: every plot shows as an image, no output shows
+ *      raw markup;
+ *  (b) the same notebook run with "Run All" in the UI with LLM_SMOKE=1: no error output, no
+ *      output arriving after its cell's idle (read from the browser's kernel connection),
+ *      every cell that printed in nbclient's run shows output under its own cell, progress
+ *      bars end at 100% in a single output.
+ * Screenshots go to .ui-screenshots/ (git-ignored).
+ *
+ * `deno task test:ui --self-test` runs the test on two broken notebooks in
+ * tests/fixtures/ui/ (a plot without an image, a cell whose output arrives late) and fails
+ * unless the test catches both.
+ *
+ * @module
+ */
+import { chromium, type Page } from "playwright-core";
+import { basename, join } from "node:path";
+import { executeNotebook, findPython, listNotebooks, makeKernelDir, ROOT } from "./jupyter.ts";
+import { ensureChromium, ensureJupyterLab, type LabServer, startLab } from "./ui_env.ts";
+import {
+  type KernelMessage,
+  lateOutputs,
+  type NotebookJson,
+  runProblems,
+  staticProblems,
+  type StaticView,
+} from "./ui_checks.ts";
+
+const SHOTS = join(ROOT, ".ui-screenshots");
+const RUN_TIMEOUT_MS = 15 * 60_000;
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+async function openNotebook(page: Page, lab: LabServer, name: string) {
+  // A workspace of its own per notebook, so JupyterLab does not reopen (and restart kernels
+  // for) the notebooks of earlier pages.
+  const ws = `t${Date.now()}`;
+  await page.goto(`${lab.url}/lab/workspaces/${ws}/tree/notebooks/${name}?token=${lab.token}`);
+  await page.waitForFunction(
+    (n) => {
+      const app = (globalThis as Any).jupyterapp;
+      const w = app?.shell?.currentWidget;
+      return w?.context?.path?.endsWith(n) && w.context.isReady && w.content?.widgets?.length > 0;
+    },
+    name,
+    { timeout: 120_000 },
+  );
+  // Let images decode and renderers settle.
+  await page.waitForTimeout(1500);
+}
+
+async function staticView(page: Page): Promise<StaticView> {
+  return await page.evaluate(() => {
+    const panel = (globalThis as Any).jupyterapp.shell.currentWidget;
+    // Runs in the page: the DOM is reached through globalThis (this file type-checks without it).
+    const doc = (globalThis as Any).document;
+    const imgs: Any[] = [...doc.querySelectorAll(".jp-OutputArea-output img")];
+    const outputs: Any[] = [...doc.querySelectorAll(".jp-OutputArea-output")];
+    let trusted = 0;
+    for (const cell of panel.content.widgets) {
+      if (cell.model.type === "code" && cell.model.outputs.length && cell.model.trusted) trusted++;
+    }
+    return {
+      images: imgs.filter((i) => i.complete && i.naturalWidth > 0).length,
+      brokenImages: imgs.filter((i) => i.complete && i.naturalWidth === 0).length,
+      outputTexts: outputs.map((o) => String(o.innerText)),
+      trustedCells: trusted,
+    };
+  });
+}
+
+async function runAll(page: Page): Promise<{ nb: NotebookJson; messages: KernelMessage[] }> {
+  await page.evaluate(async () => {
+    const panel = (globalThis as Any).jupyterapp.shell.currentWidget;
+    await panel.sessionContext.ready;
+    const log: Any[] = [];
+    const requests: string[] = [];
+    (globalThis as Any).__llm = { log, requests };
+    panel.sessionContext.session.kernel.anyMessage.connect((_: unknown, a: Any) => {
+      const m = a.msg;
+      if (a.direction === "send" && m.header.msg_type === "execute_request") {
+        requests.push(m.header.msg_id);
+      }
+      if (a.direction !== "recv" || m.channel !== "iopub") return;
+      log.push({
+        type: m.header.msg_type,
+        parent: m.parent_header?.msg_id,
+        state: m.content?.execution_state,
+        text: m.content?.text ?? m.content?.data?.["text/plain"] ?? m.content?.evalue,
+      });
+    });
+    await (globalThis as Any).jupyterapp.commands.execute("notebook:run-all-cells");
+  });
+  const start = Date.now();
+  for (;;) {
+    const done = await page.evaluate(() => {
+      const panel = (globalThis as Any).jupyterapp.shell.currentWidget;
+      const kernel = panel.sessionContext.session?.kernel;
+      const pending = panel.content.widgets.filter((c: Any) =>
+        c.model.type === "code" && (c.model.executionState === "running" ||
+          c.promptNode?.textContent?.includes("*"))
+      ).length;
+      return { status: kernel?.status, pending };
+    });
+    if (done.status === "dead") throw new Error("the kernel died during Run All");
+    if (done.pending === 0 && done.status === "idle") break;
+    if (Date.now() - start > RUN_TIMEOUT_MS) {
+      throw new Error(`Run All did not finish in ${RUN_TIMEOUT_MS / 60000} min`);
+    }
+    await page.waitForTimeout(1000);
+  }
+  // Late output of the last cell would arrive now.
+  await page.waitForTimeout(2000);
+  return await page.evaluate(() => {
+    const app = (globalThis as Any).jupyterapp;
+    const panel = app.shell.currentWidget;
+    const state = (globalThis as Any).__llm;
+    const messages = state.log.map((m: Any) => ({ ...m, cellRequests: undefined }));
+    return { nb: panel.content.model.toJSON(), messages: messages, requests: state.requests };
+  }).then((r: Any) => ({ nb: r.nb, messages: r.messages, requests: r.requests }));
+}
+
+async function shutdownKernels(lab: LabServer) {
+  const r = await fetch(`${lab.url}/api/sessions?token=${lab.token}`);
+  for (const s of (await r.json()) as { id: string }[]) {
+    await (await fetch(`${lab.url}/api/sessions/${s.id}?token=${lab.token}`, {
+      method: "DELETE",
+    })).body?.cancel();
+  }
+}
+
+/** Runs both checks on each notebook; returns the problems found, per notebook. */
+export async function testNotebooks(paths: string[]): Promise<Map<string, string[]>> {
+  const python = findPython();
+  if (!python) throw new Error("No Python with nbclient: run `deno task setup` first.");
+  const jupyter = ensureJupyterLab();
+  const executablePath = ensureChromium();
+  Deno.mkdirSync(SHOTS, { recursive: true });
+  const env: Record<string, string> = {
+    LLM_SMOKE: "1",
+    NO_COLOR: "1",
+    XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? Deno.makeTempDirSync(),
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+  };
+  const lab = await startLab(jupyter, paths, env);
+  const profile = Deno.makeTempDirSync({ prefix: "llm-chromium-" });
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+  const results = new Map<string, string[]>();
+  const kernelDir = makeKernelDir();
+  try {
+    for (const path of paths) {
+      const name = basename(path), stem = name.replace(/\.ipynb$/, "");
+      const problems: string[] = [];
+      const t0 = performance.now();
+      const committed = JSON.parse(Deno.readTextFileSync(path)) as NotebookJson;
+      // nbclient's smoke run of the same notebook: the reference for which cells print.
+      const refPath = join(lab.root, `${stem}.nbclient.ipynb`);
+      const ref = await executeNotebook(path, refPath, { smoke: true, python, kernelDir });
+      if (!ref.ok) problems.push(...ref.errors.map((e) => `nbclient run: ${e}`));
+      const t1 = performance.now();
+      const page = await browser.newPage();
+      try {
+        await openNotebook(page, lab, name);
+        problems.push(...staticProblems(committed, await staticView(page)));
+        await page.screenshot({ path: join(SHOTS, `${stem}.committed.png`), fullPage: false });
+        const plotCell = page.locator(".jp-Cell:has(.jp-OutputArea-output img)").first();
+        if (await plotCell.count()) {
+          await plotCell.evaluate((el) => (el as Any).scrollIntoView({ block: "end" }));
+          await page.screenshot({ path: join(SHOTS, `${stem}.first-plot.png`) });
+        }
+        const run = await runAll(page) as Any;
+        await page.screenshot({ path: join(SHOTS, `${stem}.smoke-run.png`), fullPage: false });
+        problems.push(...lateOutputs(run.messages, run.requests));
+        const reference = JSON.parse(Deno.readTextFileSync(refPath)) as NotebookJson;
+        problems.push(...runProblems(run.nb, reference));
+      } catch (e) {
+        problems.push(`UI run failed: ${(e as Error).message.split("\n")[0]}`);
+        await page.screenshot({ path: join(SHOTS, `${stem}.failure.png`) }).catch(() => {});
+      } finally {
+        await page.close();
+        await shutdownKernels(lab);
+      }
+      const t2 = performance.now();
+      console.log(
+        `${name}: ${problems.length ? `${problems.length} problems` : "ok"} ` +
+          `(nbclient ${((t1 - t0) / 1000).toFixed(0)} s, JupyterLab ${
+            ((t2 - t1) / 1000).toFixed(0)
+          } s)`,
+      );
+      for (const p of problems.slice(0, 20)) console.log(`  - ${p}`);
+      if (problems.length > 20) console.log(`  ... and ${problems.length - 20} more`);
+      results.set(name, problems);
+    }
+  } finally {
+    await browser.close();
+    await lab.stop();
+    Deno.removeSync(profile, { recursive: true });
+  }
+  return results;
+}
+
+if (import.meta.main) {
+  const selfTest = Deno.args.includes("--self-test");
+  const names = Deno.args.filter((a) => !a.startsWith("--"));
+  if (selfTest) {
+    const dir = join(ROOT, "tests", "fixtures", "ui");
+    const fixtures = ["broken_plot.ipynb", "late_output.ipynb"].map((f) => join(dir, f));
+    const results = await testNotebooks(fixtures);
+    const want: Record<string, RegExp> = {
+      "broken_plot.ipynb": /plots in the notebook, but only 0 show as images|raw markup/,
+      "late_output.ipynb": /after the cell (reported idle|finished)/,
+    };
+    let ok = true;
+    for (const [name, re] of Object.entries(want)) {
+      const caught = (results.get(name) ?? []).some((p) => re.test(p));
+      console.log(`self-test ${name}: ${caught ? "caught, as it must be" : "NOT CAUGHT"}`);
+      ok &&= caught;
+    }
+    Deno.exit(ok ? 0 : 1);
+  }
+  const paths = listNotebooks().filter((p) =>
+    names.length === 0 || names.some((n) => basename(p).includes(n))
+  );
+  const t0 = performance.now();
+  const results = await testNotebooks(paths);
+  const failed = [...results.values()].filter((p) => p.length).length;
+  console.log(
+    `test:ui: ${results.size - failed}/${results.size} notebooks passed in ${
+      ((performance.now() - t0) / 1000).toFixed(0)
+    } s; screenshots in ${SHOTS}`,
+  );
+  Deno.exit(failed ? 1 : 0);
+}
