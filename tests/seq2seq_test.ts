@@ -376,6 +376,26 @@ Deno.test("Keras-style RepeatVector model: trains, predicts fixed-width strings,
   m.dispose();
 });
 
+Deno.test("Keras-style RepeatVector model: the same seed trains to the same loss", async () => {
+  // fit shuffles with lib/random, not tfjs-layers' unseeded Math.random.
+  const pairs = generateAdditions({ seed: 4, count: 200, maxDigits: 2 });
+  const run = async (seed: number) => {
+    const m = new RepeatVectorSeq2Seq({
+      alphabet: " 0123456789+",
+      inputLength: 5,
+      outputLength: 3,
+      hidden: 8,
+      seed,
+    });
+    const h = await m.fit(pairs, { epochs: 2, batchSize: 32 });
+    m.dispose();
+    return h.history.loss;
+  };
+  const [a, b, c] = [await run(5), await run(5), await run(6)];
+  assertEquals(a, b);
+  assert(a[1] !== c[1], "a different seed should give a different run");
+});
+
 Deno.test("scores: exact match and position-wise token accuracy by length", () => {
   assertEquals(scoreTranslation("il cane dorme", "il cane dorme"), {
     exact: true,

@@ -20,3 +20,4 @@ export * from "./batches.ts";
 export * from "./paths.ts";
 export * from "./toy_translation.ts";
 export * from "./learning_to_execute.ts";
+export * from "./results.ts";

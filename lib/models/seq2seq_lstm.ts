@@ -59,6 +59,7 @@ export class RepeatVectorSeq2Seq {
   /** See {@link RepeatVectorConfig}. */
   readonly config: Required<RepeatVectorConfig>;
   #index: Map<string, number>;
+  #shuffleRng: Rng;
 
   /** Builds and compiles the model (Adam, categorical cross-entropy). */
   constructor(config: RepeatVectorConfig) {
@@ -72,6 +73,7 @@ export class RepeatVectorSeq2Seq {
     }
     this.config = c;
     this.#index = new Map([...c.alphabet].map((ch, i) => [ch, i]));
+    this.#shuffleRng = new Rng(c.seed);
     const A = c.alphabet.length;
     const init = (k: number) => tf.initializers.glorotUniform({ seed: c.seed + k });
     const rec = (k: number) => tf.initializers.orthogonal({ seed: c.seed + k });
@@ -138,7 +140,13 @@ export class RepeatVectorSeq2Seq {
     return tf.tensor3d(out, [strings.length, width, A]);
   }
 
-  /** Trains with `model.fit`; returns the loss and accuracy history per epoch. */
+  /**
+   * Trains with `model.fit`, one call per epoch; returns the loss and accuracy history per epoch.
+   *
+   * The examples are shuffled here, with a {@link Rng} seeded from `config.seed`, and `fit` runs
+   * with `shuffle: false`: tfjs-layers shuffles with the unseeded `Math.random`, which made two
+   * runs of the same notebook differ.
+   */
   async fit(
     pairs: readonly { source: string; target: string }[],
     options: {
@@ -147,7 +155,7 @@ export class RepeatVectorSeq2Seq {
       validation?: readonly { source: string; target: string }[];
       onEpoch?: (epoch: number, logs: tf.Logs) => void;
     },
-  ): Promise<tf.History> {
+  ): Promise<{ epoch: number[]; history: Record<string, number[]> }> {
     const { inputLength, outputLength } = this.config;
     const x = this.oneHot(pairs.map((p) => p.source), inputLength);
     const y = this.oneHot(pairs.map((p) => p.target), outputLength);
@@ -157,17 +165,35 @@ export class RepeatVectorSeq2Seq {
         this.oneHot(options.validation.map((p) => p.target), outputLength),
       ]
       : undefined;
+    const out = { epoch: [] as number[], history: {} as Record<string, number[]> };
     try {
-      return await this.model.fit(x, y, {
-        epochs: options.epochs,
-        batchSize: options.batchSize ?? 128,
-        shuffle: true,
-        validationData: val as [tf.Tensor, tf.Tensor] | undefined,
-        verbose: 0,
-        callbacks: options.onEpoch
-          ? { onEpochEnd: (e, logs) => options.onEpoch!(e, logs!) }
-          : undefined,
-      });
+      for (let e = 0; e < options.epochs; e++) {
+        const order = tf.tensor1d(
+          this.#shuffleRng.shuffle(Array.from({ length: pairs.length }, (_, i) => i)),
+          "int32",
+        );
+        const [xe, ye] = [tf.gather(x, order), tf.gather(y, order)];
+        order.dispose();
+        try {
+          const h = await this.model.fit(xe, ye, {
+            epochs: 1,
+            batchSize: options.batchSize ?? 128,
+            shuffle: false,
+            validationData: val as [tf.Tensor, tf.Tensor] | undefined,
+            verbose: 0,
+          });
+          const logs: tf.Logs = {};
+          for (const [k, v] of Object.entries(h.history)) {
+            logs[k] = v[0] as number;
+            (out.history[k] ??= []).push(logs[k]);
+          }
+          out.epoch.push(e);
+          options.onEpoch?.(e, logs);
+        } finally {
+          tf.dispose([xe, ye]);
+        }
+      }
+      return out;
     } finally {
       tf.dispose([x, y, ...(val ?? [])]);
     }
