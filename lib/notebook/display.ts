@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { captureConsole, flushConsole } from "./console.ts";
+import { markdownToText } from "./table.ts";
 
 /** A Jupyter MIME bundle: MIME type to data. */
 export type MimeBundle = Record<string, string | object>;
@@ -40,6 +42,7 @@ export function displayable(
 }
 
 interface JupyterApi {
+  broadcast(type: string, content: Record<string, unknown>): Promise<void>;
   display(
     obj: unknown,
     options?: { raw?: boolean; update?: boolean; display_id?: string },
@@ -53,6 +56,12 @@ function jupyterApi(): JupyterApi | undefined {
   } catch {
     return undefined;
   }
+}
+
+// Inside the kernel, console output goes through the kernel's broadcast API (see console.ts).
+{
+  const api = jupyterApi();
+  if (api) captureConsole((type, content) => api.broadcast(type, content));
 }
 
 /**
@@ -88,6 +97,7 @@ export async function display(
     console.log(String(bundle["text/plain"] ?? ""));
     return;
   }
+  await flushConsole(); // console text written before this output is shown before it
   await api.display(bundle, {
     raw: true,
     ...(options.displayId ? { display_id: options.displayId } : {}),
@@ -114,7 +124,8 @@ export function isSmoke(): boolean {
 }
 
 /**
- * Markdown as a displayable (`text/markdown`, with the source as `text/plain`).
+ * Markdown as a displayable: `text/markdown`, and as `text/plain` the same text with tables
+ * lined up in columns (what front ends that ignore markdown show).
  *
  * @example
  * ```ts
@@ -123,7 +134,7 @@ export function isSmoke(): boolean {
  * ```
  */
 export function markdown(text: string): Displayable & { bundle: MimeBundle } {
-  return displayable({ "text/markdown": text, "text/plain": text });
+  return displayable({ "text/markdown": text, "text/plain": markdownToText(text) });
 }
 
 /**
@@ -144,9 +155,10 @@ export function escapeHtml(s: string): string {
 }
 
 /**
- * Displays a value now and yields once, so the front end receives it while the cell is still
- * running. End a cell with `await show(x)` rather than a bare `x`: the Deno kernel (2.9) can
- * report a cell finished before its result message, and Jupyter clients then drop that result.
+ * Displays a value now, sends pending console text, and waits briefly, so the front end
+ * receives everything while the cell is still running. End a cell with `await show(x)` rather
+ * than a bare `x` or a `console.log`: the Deno kernel (2.9) can report a cell finished before
+ * its last messages, and Jupyter clients then drop or misplace them (see console.ts).
  * Displayables (plots, markdown, LaTeX) keep their rich form; anything else is shown as
  * `Deno.inspect` text.
  *
@@ -164,5 +176,9 @@ export async function show(value: unknown): Promise<void> {
       "text/plain": typeof value === "string" ? value : Deno.inspect(value, { colors: false }),
     },
   );
-  await new Promise((r) => setTimeout(r, 0));
+  await flushConsole();
+  // The kernel hands messages to its IOPub socket from another thread; a short pause lets it
+  // send them before the cell's idle (20 ms: no late output in scripts/kernel_output_race.py).
+  if (inJupyter()) await new Promise((r) => setTimeout(r, 20));
+  else await new Promise((r) => setTimeout(r, 0));
 }

@@ -1,5 +1,5 @@
 /**
- * Display helpers for notebooks on the Deno Jupyter kernel: plotly plots with an SVG fallback,
+ * Display helpers for notebooks on the Deno Jupyter kernel: plotly plots with a PNG rendering,
  * LaTeX matrices, markdown, a live progress bar, and smoke mode for tests.
  *
  * @example
@@ -13,7 +13,10 @@
  * @module
  */
 export * from "./display.ts";
+export { flushConsole } from "./console.ts";
 export * from "./latex.ts";
 export * from "./plot.ts";
 export * from "./progress.ts";
 export { figureToSvg } from "./svg.ts";
+export { type Pixels, svgToPixels, svgToPng } from "./raster.ts";
+export { markdownToText } from "./table.ts";

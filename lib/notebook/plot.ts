@@ -1,7 +1,8 @@
 /**
- * Plotly figures for the Deno kernel. The bundle carries the plotly JSON (rendered by VS Code
- * and by JupyterLab's plotly renderer), an SVG fallback inside `text/html` for front ends without
- * one, and a text summary.
+ * Plotly figures for the Deno kernel. The bundle carries the plotly JSON (interactive in VS Code
+ * and JupyterLab), a PNG of the same figure (shown by every front end, trusted or not, and by
+ * GitHub), and a text summary. There is no `text/html` fallback: untrusted front ends strip its
+ * SVG and would show run-together numbers.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   inJupyter,
   type MimeBundle,
 } from "./display.ts";
+import { svgToPng, toBase64 } from "./raster.ts";
 import { type Figure, figureToSvg, titleText, type Trace } from "./svg.ts";
 
 export type { Figure, Trace };
@@ -57,7 +59,7 @@ function jsonSafe(fig: Figure): Figure {
  * ```ts
  * import { figureBundle } from "./plot.ts";
  * const b = figureBundle({ data: [{ y: [3, 2, 1] }] });
- * console.log(Object.keys(b)); // plotly JSON, text/html, text/plain
+ * console.log(Object.keys(b)); // plotly JSON, image/png, text/plain
  * ```
  */
 export function figureBundle(figure: Figure): MimeBundle {
@@ -69,7 +71,7 @@ export function figureBundle(figure: Figure): MimeBundle {
   const fig = jsonSafe(figure);
   return {
     "application/vnd.plotly.v1+json": fig,
-    "text/html": `<div>${figureToSvg(fig)}</div>`,
+    "image/png": toBase64(svgToPng(figureToSvg(fig))),
     "text/plain": summary(fig),
   };
 }

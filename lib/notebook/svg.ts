@@ -1,12 +1,18 @@
 /**
- * A small SVG renderer for plotly figures: the self-contained `text/html` fallback that front
- * ends without a plotly renderer (classic Notebook, GitHub, nbconvert HTML) show instead.
- * It draws line/marker scatter, bars and heatmaps; 3-D scatter is drawn from its x and y.
+ * A static SVG renderer for plotly figures, rasterised to the `image/png` that every Jupyter
+ * front end shows (trusted or not, and GitHub). It draws what the figure says: scatter lines,
+ * markers and text, bars (grouped or stacked), histograms with their bins, heatmaps with
+ * `zmin`/`zmax` and colorscales, 3-D scatter as a projection, trace colours and dashes, axis
+ * ranges, log, category and reversed axes, titles and axis titles.
  *
  * @module
  */
 import { escapeHtml } from "./display.ts";
-import { encodePng, toBase64 } from "./png.ts";
+import { type Axis, makeAxis } from "./svg_axes.ts";
+import { drawHeatmap } from "./svg_heatmap.ts";
+import { drawScene } from "./svg_scene.ts";
+
+export type { Axis };
 
 /** A plotly trace (the fields this renderer reads; others pass through to plotly). */
 export interface Trace {
@@ -14,16 +20,9 @@ export interface Trace {
   name?: string;
   x?: (number | string)[];
   y?: (number | string)[];
-  z?: number[] | number[][];
+  z?: (number | string)[] | (number | null)[][];
   mode?: string;
   text?: string | string[];
-  [key: string]: unknown;
-}
-
-/** A plotly axis (the fields this renderer reads; others pass through to plotly). */
-export interface Axis {
-  title?: string | { text?: string };
-  type?: string;
   [key: string]: unknown;
 }
 
@@ -39,7 +38,8 @@ export interface Figure {
   };
 }
 
-const COLORS = [
+/** Plotly's default trace colours, in order. */
+export const COLORS = [
   "#1f77b4",
   "#ff7f0e",
   "#2ca02c",
@@ -47,7 +47,20 @@ const COLORS = [
   "#9467bd",
   "#8c564b",
   "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
 ];
+
+/** Where the plot area lies in the image, and the SVG elements drawn so far. */
+export interface Frame {
+  W: number;
+  H: number;
+  m: { l: number; r: number; t: number; b: number };
+  pw: number;
+  ph: number;
+  parts: string[];
+}
 
 /**
  * The text of a plotly title, which may be a string or `{ text }`.
@@ -66,58 +79,223 @@ export function titleText(t: unknown): string {
   return "";
 }
 
-function niceTicks(lo: number, hi: number, n = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n, mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    ticks.push(+v.toPrecision(12));
-  }
-  return ticks;
+/**
+ * The colour a trace is drawn in: its line or marker colour, else plotly's k-th default.
+ *
+ * @example
+ * ```ts
+ * import { traceColor } from "./svg.ts";
+ * console.log(traceColor({ line: { color: "#888" } }, 0)); // "#888"
+ * ```
+ */
+export function traceColor(t: Trace, k: number): string {
+  const line = (t.line as { color?: unknown } | undefined)?.color;
+  const marker = (t.marker as { color?: unknown } | undefined)?.color;
+  if (typeof line === "string") return line;
+  if (typeof marker === "string") return marker;
+  return COLORS[k % COLORS.length];
 }
 
-function fmtTick(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
-  return String(+v.toPrecision(4));
-}
-
-function heatRgb(t: number): number[] {
-  // Viridis-like ramp from dark purple to yellow.
-  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [
-    253,
-    231,
-    37,
-  ]];
-  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1);
-  const i = Math.min(stops.length - 2, Math.floor(x)), f = x - i;
-  return stops[i].map((v, k) => Math.round(v + f * (stops[i + 1][k] - v)));
-}
-
-function heatColor(t: number): string {
-  return `rgb(${heatRgb(t).join(",")})`;
-}
-
-/** A histogram trace drawn as bars: one bar per integer value, else 20 equal bins. */
+/** A histogram trace as bars, binned as `xbins` says (else unit bins for integers, else 20). */
 function histogramAsBars(t: Trace): Trace {
   if (t.type !== "histogram") return t;
   const xs = (t.x ?? []).map(Number).filter(Number.isFinite);
   if (xs.length === 0) return { ...t, type: "bar", x: [], y: [] };
+  const bins = t.xbins as { start?: number; end?: number; size?: number } | undefined;
   const lo = Math.min(...xs), hi = Math.max(...xs);
   const integers = xs.every(Number.isInteger) && hi - lo <= 200;
-  const n = integers ? hi - lo + 1 : 20,
-    width = integers ? 1 : (hi - lo) / n || 1;
+  const size = Number(bins?.size) || (integers ? 1 : (hi - lo) / 20 || 1);
+  const start = Number.isFinite(Number(bins?.start))
+    ? Number(bins!.start)
+    : integers
+    ? lo - 0.5
+    : lo;
+  const end = Number.isFinite(Number(bins?.end)) ? Number(bins!.end) : hi + (integers ? 0.5 : 0);
+  const n = Math.max(1, Math.ceil((end - start) / size - 1e-9));
   const counts = new Array(n).fill(0);
-  for (const x of xs) counts[Math.min(n - 1, Math.floor((x - lo) / width))]++;
-  const centers = counts.map((_, i) =>
-    integers ? lo + i : +(lo + (i + 0.5) * width).toPrecision(4)
+  for (const x of xs) {
+    const i = Math.floor((x - start) / size);
+    if (i >= 0 && i < n) counts[i]++;
+    else if (x === end) counts[n - 1]++;
+  }
+  const centers = counts.map((_, i) => +(start + (i + 0.5) * size).toPrecision(6));
+  return { ...t, type: "bar", x: centers, y: counts, _width: size };
+}
+
+function makeFrame(fig: Figure, legendNames: string[]): Frame {
+  const margin = (fig.layout?.margin ?? {}) as Record<string, number>;
+  const longest = Math.max(0, ...legendNames.map((n) => n.length));
+  const m = {
+    l: Number(margin.l ?? 70),
+    r: Number(
+      margin.r ?? (legendNames.length ? Math.min(300, Math.max(110, 40 + 7.4 * longest)) : 30),
+    ),
+    t: Number(margin.t ?? 44),
+    b: Number(margin.b ?? 52),
+  };
+  const W = Number(fig.layout?.width ?? 640), H = Number(fig.layout?.height ?? 400);
+  return { W, H, m, pw: Math.max(40, W - m.l - m.r), ph: Math.max(40, H - m.t - m.b), parts: [] };
+}
+
+function legend(f: Frame, traces: Trace[]) {
+  traces.forEach((t, k) => {
+    if (!t.name || t.showlegend === false) return;
+    const y = f.m.t + 12 + k * 18;
+    f.parts.push(
+      `<rect x="${f.W - f.m.r + 12}" y="${y - 9}" width="12" height="12" fill="${
+        escapeHtml(traceColor(t, k))
+      }"/>`,
+      `<text x="${f.W - f.m.r + 30}" y="${y + 1}" font-size="12">${escapeHtml(t.name)}</text>`,
+    );
+  });
+}
+
+const DASHES: Record<string, string> = {
+  dot: "2,3",
+  dash: "7,4",
+  longdash: "12,4",
+  dashdot: "7,3,2,3",
+};
+
+function cartesian(fig: Figure, f: Frame) {
+  const { m, pw, ph, parts } = f;
+  const lay = fig.layout ?? {};
+  const cats: string[] = [];
+  const categorical = lay.xaxis?.type === "category" ||
+    fig.data.some((t) => (t.x ?? []).some((v) => typeof v === "string"));
+  const xv = (v: number | string) => {
+    if (!categorical) return Number(v);
+    const s = String(v);
+    const i = cats.indexOf(s);
+    return i < 0 ? cats.push(s) - 1 : i;
+  };
+  const logX = lay.xaxis?.type === "log", logY = lay.yaxis?.type === "log";
+  const bars = fig.data.filter((t) => t.type === "bar");
+  const stack = lay.barmode === "stack" || lay.barmode === "relative";
+  const baseOf = new Map<string, number>();
+  const traces = fig.data.map((t) => {
+    const ys = (t.y ?? []).map((v) => (v === null ? NaN : Number(v)));
+    const xs = (t.x ?? ys.map((_, i) => i)).map(xv);
+    const base = ys.map((y, i) => {
+      if (t.type !== "bar" || !stack) return 0;
+      const b = baseOf.get(String(xs[i])) ?? 0;
+      baseOf.set(String(xs[i]), b + (Number.isFinite(y) ? y : 0));
+      return b;
+    });
+    const tops = ys.map((y, i) => y + base[i]);
+    return {
+      t,
+      xs: logX ? xs.map(Math.log10) : xs,
+      ys: logY ? tops.map(Math.log10) : tops,
+      base: logY ? base.map((b) => (b > 0 ? Math.log10(b) : NaN)) : base,
+    };
+  });
+  const widthOf = (t: Trace) => Number(t._width ?? 1);
+  const allX = traces.flatMap((d) =>
+    d.t.type === "bar" ? d.xs.flatMap((x) => [x - widthOf(d.t) / 2, x + widthOf(d.t) / 2]) : d.xs
   );
-  return { ...t, type: "bar", x: centers, y: counts };
+  const x = makeAxis(allX, lay.xaxis, m.l, m.l + pw, {
+    pad: bars.length ? 0 : 0.03,
+    categories: categorical ? cats : undefined,
+  });
+  const y = makeAxis(traces.flatMap((d) => d.ys), lay.yaxis, m.t + ph, m.t, {
+    includeZero: bars.length > 0 && !logY,
+  });
+  const tickSize = (a?: Axis) => Number(a?.tickfont?.size ?? 11);
+  parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="#f4f6fa"/>`);
+  for (const { v, label } of y.ticks) {
+    const py = y.px(v).toFixed(1);
+    parts.push(
+      `<line x1="${m.l}" x2="${m.l + pw}" y1="${py}" y2="${py}" stroke="#fff" stroke-width="1.2"/>`,
+      `<text x="${m.l - 6}" y="${+py + 4}" font-size="${tickSize(lay.yaxis)}" text-anchor="end">${
+        escapeHtml(label)
+      }</text>`,
+    );
+  }
+  for (const { v, label } of x.ticks) {
+    const px = x.px(v).toFixed(1);
+    parts.push(
+      `<line x1="${px}" x2="${px}" y1="${m.t}" y2="${m.t + ph}" stroke="#fff" stroke-width="1.2"/>`,
+      `<text x="${px}" y="${m.t + ph + 16}" font-size="${
+        tickSize(lay.xaxis)
+      }" text-anchor="middle">${escapeHtml(label)}</text>`,
+    );
+  }
+  parts.push(`<svg x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" overflow="hidden">`);
+  parts.push(`<g transform="translate(${-m.l} ${-m.t})">`);
+  const slots = stack ? 1 : Math.max(1, bars.length);
+  traces.forEach(({ t, xs, ys, base }, k) => {
+    const c = escapeHtml(traceColor(t, k));
+    const opacity = Number(t.opacity ?? 1);
+    if (t.type === "bar") {
+      const slot = stack ? 0 : bars.indexOf(t);
+      const unit = Math.abs(x.px(xs[0] + widthOf(t)) - x.px(xs[0])) || pw / 10;
+      const bw = (unit * (t._width ? 1 : 0.8)) / slots;
+      xs.forEach((xv, i) => {
+        if (!Number.isFinite(ys[i])) return;
+        const b = Number.isFinite(base[i]) ? base[i] : y.lo;
+        const left = x.px(xv) - (bw * slots) / 2 + slot * bw;
+        const top = Math.min(y.px(ys[i]), y.px(b)), h = Math.abs(y.px(ys[i]) - y.px(b));
+        parts.push(
+          `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${
+            Math.max(0.5, bw - (t._width ? 0.5 : 0)).toFixed(1)
+          }" height="${h.toFixed(1)}" fill="${c}" fill-opacity="${opacity}"/>`,
+        );
+      });
+      return;
+    }
+    const mode = t.mode ?? (xs.length > 20 ? "lines" : "lines+markers");
+    // A gap (null/NaN) breaks the line, as in plotly.
+    const runs: string[][] = [[]];
+    const pts: [number, number, number][] = [];
+    xs.forEach((xv, i) => {
+      const a = x.px(xv), b = y.px(ys[i]);
+      if (Number.isFinite(a) && Number.isFinite(b)) {
+        runs[runs.length - 1].push(`${a.toFixed(1)},${b.toFixed(1)}`);
+        pts.push([a, b, i]);
+      } else if (runs[runs.length - 1].length) runs.push([]);
+    });
+    const line = t.line as { dash?: string; width?: number } | undefined;
+    if (mode.includes("lines")) {
+      for (const run of runs.filter((r) => r.length > 1)) {
+        parts.push(
+          `<polyline fill="none" stroke="${c}" stroke-opacity="${opacity}" stroke-width="${
+            line?.width ?? 2
+          }" stroke-linejoin="round"${
+            line?.dash && DASHES[line.dash] ? ` stroke-dasharray="${DASHES[line.dash]}"` : ""
+          } points="${run.join(" ")}"/>`,
+        );
+      }
+    }
+    if (mode.includes("markers")) {
+      const size = Number((t.marker as { size?: number } | undefined)?.size ?? 6);
+      for (const [a, b] of pts) {
+        parts.push(
+          `<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="${size / 2}" fill="${c}" ` +
+            `fill-opacity="${opacity}"/>`,
+        );
+      }
+    }
+    if (mode.includes("text")) {
+      const texts = Array.isArray(t.text) ? t.text : [];
+      const below = String(t.textposition ?? "").startsWith("bottom");
+      for (const [a, b, i] of pts) {
+        parts.push(
+          `<text x="${a.toFixed(1)}" y="${(b + (below ? 14 : -6)).toFixed(1)}" font-size="11" ` +
+            `text-anchor="middle">${escapeHtml(String(texts[i] ?? ""))}</text>`,
+        );
+      }
+    }
+  });
+  parts.push(`</g></svg>`);
+  parts.push(
+    `<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#aaa"/>`,
+  );
+  legend(f, fig.data);
 }
 
 /**
- * Renders a figure as an SVG string.
+ * Renders a figure as an SVG string (the source of the `image/png` in a plot's bundle).
  *
  * @example
  * ```ts
@@ -127,230 +305,32 @@ function histogramAsBars(t: Trace): Trace {
  * ```
  */
 export function figureToSvg(figure: Figure): string {
-  const fig = { ...figure, data: figure.data.map(histogramAsBars) };
-  // The legend column is as wide as the longest trace name needs (within reason).
-  const longest = Math.max(0, ...fig.data.map((t) => (t.name ?? "").length));
-  const m = {
-    l: 64,
-    r: Math.min(300, Math.max(120, 34 + 6.2 * longest)),
-    t: 36,
-    b: 48,
-  };
-  const W = Number(fig.layout?.width ?? 520 + m.r),
-    H = Number(fig.layout?.height ?? 360);
-  const pw = W - m.l - m.r, ph = H - m.t - m.b;
-  const parts: string[] = [];
-  const title = titleText(fig.layout?.title);
-  const heat = fig.data.find((t) => t.type === "heatmap");
-  const logY = fig.layout?.yaxis?.type === "log";
-  const logX = fig.layout?.xaxis?.type === "log";
-
-  if (heat) {
-    const z = (heat.z ?? []) as number[][];
-    const rows = z.length, cols = z[0]?.length ?? 0;
-    const flat = z.flat().filter(Number.isFinite);
-    const lo = Math.min(...flat), hi = Math.max(...flat);
-    const cw = pw / Math.max(1, cols), ch = ph / Math.max(1, rows);
-    const big = rows * cols > 400;
-    if (big) {
-      // One pixel per cell, scaled up: a few KB instead of one element per cell.
-      const rgb = new Uint8Array(3 * rows * cols);
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < cols; j++) {
-          const v = z[i][j];
-          const c = Number.isFinite(v)
-            ? heatRgb(hi > lo ? (v - lo) / (hi - lo) : 0.5)
-            : [238, 238, 238];
-          rgb.set(c, 3 * (i * cols + j));
-        }
-      }
-      parts.push(
-        `<image x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" preserveAspectRatio="none" ` +
-          `style="image-rendering:pixelated" href="data:image/png;base64,${
-            toBase64(encodePng(cols, rows, rgb))
-          }"/>`,
-      );
-    }
-    for (let i = 0; i < (big ? 0 : rows); i++) {
-      for (let j = 0; j < cols; j++) {
-        const v = z[i][j];
-        const fill = Number.isFinite(v) ? heatColor(hi > lo ? (v - lo) / (hi - lo) : 0.5) : "#eee";
-        parts.push(
-          `<rect x="${(m.l + j * cw).toFixed(1)}" y="${(m.t + i * ch).toFixed(1)}" width="${
-            (cw + 0.5).toFixed(1)
-          }" height="${(ch + 0.5).toFixed(1)}" fill="${fill}"><title>${
-            escapeHtml(String(v))
-          }</title></rect>`,
-        );
-      }
-    }
-    const label = (vals: unknown, n: number, axis: "x" | "y") => {
-      const arr = Array.isArray(vals) ? vals : Array.from({ length: n }, (_, i) => i);
-      const every = Math.ceil(n / 20);
-      arr.forEach((v, i) => {
-        if (i % every) return;
-        parts.push(
-          axis === "x"
-            ? `<text x="${m.l + (i + 0.5) * cw}" y="${
-              m.t + ph + 14
-            }" font-size="10" text-anchor="middle">${escapeHtml(String(v))}</text>`
-            : `<text x="${m.l - 4}" y="${
-              m.t + (i + 0.5) * ch + 3
-            }" font-size="10" text-anchor="end">${escapeHtml(String(v))}</text>`,
-        );
-      });
-    };
-    label(heat.x, cols, "x");
-    label(heat.y, rows, "y");
-    parts.push(
-      `<text x="${W - m.r + 10}" y="${m.t + 10}" font-size="10">max ${fmtTick(hi)}</text>`,
-      `<text x="${W - m.r + 10}" y="${m.t + ph}" font-size="10">min ${fmtTick(lo)}</text>`,
-    );
-    for (let k = 0; k < 20; k++) {
-      parts.push(
-        `<rect x="${W - m.r + 10}" y="${m.t + 16 + ((ph - 28) * k) / 20}" width="12" height="${
-          ((ph - 28) / 20 + 0.5).toFixed(1)
-        }" fill="${heatColor(1 - k / 19)}"/>`,
-      );
-    }
-  } else {
-    // Category x values (strings) map to their index, as bars usually need.
-    const cats: string[] = [];
-    const xv = (v: number | string) => {
-      if (typeof v === "number") return v;
-      let i = cats.indexOf(v);
-      if (i < 0) i = cats.push(v) - 1;
-      return i;
-    };
-    const traces = fig.data.map((t) => {
-      const ys = (t.y ?? []).map(Number);
-      const xs = (t.x ?? ys.map((_, i) => i)).map(xv);
-      return {
-        t,
-        xs: logX ? xs.map((v) => Math.log10(v)) : xs,
-        ys: logY ? ys.map((v) => Math.log10(v)) : ys,
-      };
-    });
-    const allX = traces.flatMap((d) => d.xs).filter(Number.isFinite);
-    const allY = traces.flatMap((d) => d.ys).filter(Number.isFinite);
-    const hasBar = fig.data.some((t) => t.type === "bar");
-    let x0 = Math.min(...allX), x1 = Math.max(...allX);
-    let y0 = Math.min(...allY, hasBar ? 0 : Infinity),
-      y1 = Math.max(...allY, hasBar ? 0 : -Infinity);
-    if (hasBar) [x0, x1] = [x0 - 0.5, x1 + 0.5];
-    if (!(x1 > x0)) [x0, x1] = [x0 - 1, x1 + 1];
-    if (!(y1 > y0)) [y0, y1] = [y0 - 1, y1 + 1];
-    const pad = (y1 - y0) * 0.05;
-    y0 -= hasBar && y0 === 0 ? 0 : pad;
-    y1 += pad;
-    const sx = (v: number) => m.l + ((v - x0) / (x1 - x0)) * pw;
-    const sy = (v: number) => m.t + ph - ((v - y0) / (y1 - y0)) * ph;
-    for (const v of niceTicks(y0, y1)) {
-      parts.push(
-        `<line x1="${m.l}" x2="${m.l + pw}" y1="${sy(v)}" y2="${sy(v)}" stroke="#e5e5e5"/>`,
-        `<text x="${m.l - 6}" y="${sy(v) + 3}" font-size="10" text-anchor="end">${
-          logY ? fmtTick(10 ** v) : fmtTick(v)
-        }</text>`,
-      );
-    }
-    if (cats.length) {
-      const every = Math.ceil(cats.length / 16);
-      cats.forEach((c, i) => {
-        if (i % every === 0) {
-          parts.push(
-            `<text x="${sx(i)}" y="${m.t + ph + 14}" font-size="10" text-anchor="middle">${
-              escapeHtml(c)
-            }</text>`,
-          );
-        }
-      });
-    } else {
-      for (const v of niceTicks(x0, x1)) {
-        parts.push(
-          `<text x="${sx(v)}" y="${m.t + ph + 14}" font-size="10" text-anchor="middle">${
-            logX ? fmtTick(10 ** v) : fmtTick(v)
-          }</text>`,
-        );
-      }
-    }
-    const bars = traces.filter((d) => d.t.type === "bar");
-    const bw = (pw / Math.max(1, x1 - x0)) * 0.8 / Math.max(1, bars.length);
-    traces.forEach(({ t, xs, ys }, k) => {
-      const color = (t.marker as { color?: string } | undefined)?.color;
-      const c = typeof color === "string" ? color : COLORS[k % COLORS.length];
-      if (t.type === "bar") {
-        const b = bars.findIndex((d) => d.t === t);
-        xs.forEach((x, i) => {
-          const left = sx(x) - (bw * bars.length) / 2 + b * bw,
-            top = sy(Math.max(ys[i], 0));
-          parts.push(
-            `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${bw.toFixed(1)}" height="${
-              Math.abs(sy(0) - sy(ys[i])).toFixed(1)
-            }" fill="${c}"><title>${escapeHtml(String(ys[i]))}</title></rect>`,
-          );
-        });
-        return;
-      }
-      const mode = t.mode ?? (xs.length > 50 ? "lines" : "lines+markers");
-      const pts = xs.map((x, i) => [sx(x), sy(ys[i])]).filter(([a, b]) =>
-        Number.isFinite(a) && Number.isFinite(b)
-      );
-      if (mode.includes("lines") && pts.length > 1) {
-        parts.push(
-          `<polyline fill="none" stroke="${c}" stroke-width="1.6" points="${
-            pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(" ")
-          }"/>`,
-        );
-      }
-      if (mode.includes("markers")) {
-        for (const [a, b] of pts) {
-          parts.push(
-            `<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="2.5" fill="${c}"/>`,
-          );
-        }
-      }
-      if (mode.includes("text")) {
-        const texts = Array.isArray(t.text) ? t.text : [];
-        pts.forEach(([a, b], i) =>
-          parts.push(
-            `<text x="${a + 3}" y="${b - 3}" font-size="10">${
-              escapeHtml(String(texts[i] ?? ""))
-            }</text>`,
-          )
-        );
-      }
-    });
-    traces.forEach(({ t }, k) => {
-      if (!t.name) return;
-      const y = m.t + 12 + k * 16;
-      parts.push(
-        `<rect x="${W - m.r + 10}" y="${y - 8}" width="10" height="10" fill="${
-          COLORS[k % COLORS.length]
-        }"/>`,
-        `<text x="${W - m.r + 24}" y="${y}" font-size="11">${escapeHtml(t.name)}</text>`,
-      );
-    });
-    if (fig.data.some((t) => t.type === "scatter3d")) {
-      parts.push(
-        `<text x="${m.l}" y="${
-          H - 4
-        }" font-size="10" fill="#888">3-D scatter shown from its x and y; open in JupyterLab or VS Code to rotate it.</text>`,
-      );
-    }
+  if (!figure || !Array.isArray(figure.data)) {
+    throw new Error("figureToSvg takes a plotly figure { data: Trace[], layout? }.");
   }
-  parts.push(
-    `<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`,
-    `<text x="${W / 2}" y="20" font-size="14" text-anchor="middle">${escapeHtml(title)}</text>`,
-    `<text x="${m.l + pw / 2}" y="${H - 14}" font-size="11" text-anchor="middle">${
-      escapeHtml(titleText(fig.layout?.xaxis?.title))
-    }</text>`,
-    `<text transform="translate(14 ${
-      m.t + ph / 2
-    }) rotate(-90)" font-size="11" text-anchor="middle">${
-      escapeHtml(titleText(fig.layout?.yaxis?.title))
-    }</text>`,
+  const fig = { ...figure, data: figure.data.map(histogramAsBars) };
+  const heat = fig.data.find((t) => t.type === "heatmap");
+  const scene = !heat && fig.data.some((t) => t.type === "scatter3d");
+  const names = heat ? [] : fig.data.map((t) => t.name ?? "").filter(Boolean);
+  const f = makeFrame(fig, heat ? ["colorbar"] : names);
+  if (heat) drawHeatmap(heat, fig, f);
+  else if (scene) drawScene(fig, f);
+  else cartesian(fig, f);
+  if (scene) legend(f, fig.data);
+  const lay = fig.layout ?? {};
+  const title = titleText(lay.title);
+  f.parts.push(
+    `<text x="${f.W / 2}" y="26" font-size="16" text-anchor="middle">${escapeHtml(title)}</text>`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">${
-    parts.join("")
-  }</svg>`;
+  if (!scene) {
+    f.parts.push(
+      `<text x="${f.m.l + f.pw / 2}" y="${Math.min(f.H - 8, f.m.t + f.ph + 38)}" font-size="13" ` +
+        `text-anchor="middle">${escapeHtml(titleText(lay.xaxis?.title))}</text>`,
+      `<text transform="translate(${Math.max(14, f.m.l - 52)} ${f.m.t + f.ph / 2}) rotate(-90)" ` +
+        `font-size="13" text-anchor="middle">${escapeHtml(titleText(lay.yaxis?.title))}</text>`,
+    );
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${f.W}" height="${f.H}" ` +
+    `viewBox="0 0 ${f.W} ${f.H}" font-family="DejaVu Sans, sans-serif">` +
+    `<rect width="${f.W}" height="${f.H}" fill="#fff"/>${f.parts.join("")}</svg>`;
 }
