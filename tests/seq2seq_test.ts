@@ -240,6 +240,32 @@ Deno.test("transformer: teacher-forced parallel logits equal one-token-at-a-time
   m.dispose();
 });
 
+Deno.test("transformer without residual connections: another function of the same weights", () => {
+  const build = (residual: boolean) =>
+    new Transformer({
+      sourceVocab: srcVocab,
+      targetVocab: tgtVocab,
+      ...sizes,
+      dModel: 16,
+      nHead: 2,
+      layers: 1,
+      seed: 1,
+      residual,
+    });
+  const [on, off] = [build(true), build(false)];
+  assertEquals([on.residual, off.residual], [true, false]);
+  const b = makeBatch(data.test.slice(0, 5), srcVocab, tgtVocab, 8, 9);
+  const [gap, causal] = tf.tidy(() => [
+    tf.max(tf.abs(tf.sub(on.logits(b), off.logits(b)))).arraySync() as number,
+    tf.max(tf.abs(tf.sub(off.logits(b), off.incrementalLogits(b)))).arraySync() as number,
+  ]);
+  assert(gap > 1e-3, `residual on/off gave the same logits (max gap ${gap})`);
+  assertLess(causal, 1e-4);
+  disposeBatch(b);
+  on.dispose();
+  off.dispose();
+});
+
 Deno.test("attention model: weights over real source words sum to 1 at every output step", () => {
   const m = models().attention;
   const { attention, ids } = m.translateWithAttention([

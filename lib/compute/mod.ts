@@ -16,3 +16,4 @@
 export * from "./cost.ts";
 export * from "./presets.ts";
 export * from "./plan.ts";
+export * from "./lstm.ts";

@@ -51,3 +51,4 @@ export {
   stratifiedSplit,
 } from "./spam.ts";
 export { loadSotuAddresses, loadSotuCorpus, type SotuAddress } from "./sotu.ts";
+export { loadResults, resultsFile, type RunMode, saveResults } from "./results.ts";

@@ -50,6 +50,11 @@ export interface TransformerConfig {
   dFF?: number;
   /** Initialisation seed (default 0). */
   seed?: number;
+  /**
+   * Residual connections around every sub-layer (default true). `false` exists for the ablation
+   * in notebook 05: each sub-layer's output then replaces its input instead of being added to it.
+   */
+  residual?: boolean;
 }
 
 type Norm = { g: tf.Variable; b: tf.Variable };
@@ -113,6 +118,8 @@ export class Transformer implements Seq2SeqModel {
   readonly outB: tf.Variable;
   /** Sinusoidal position codes (maxLength, d), not trained. */
   readonly positions: tf.Tensor2D;
+  /** Whether sub-layers sit on residual paths (see {@link TransformerConfig.residual}). */
+  readonly residual: boolean;
   #params: tf.Variable[] = [];
 
   /** Creates the weights from `config.seed`. */
@@ -144,6 +151,7 @@ export class Transformer implements Seq2SeqModel {
     this.maxSourceLength = config.maxSourceLength;
     this.maxTargetLength = config.maxTargetLength;
     this.dModel = dModel;
+    this.residual = config.residual ?? true;
     const rng = new Rng(seed);
     const v = (t: tf.Tensor) => {
       const x = ownedVariable(t);
@@ -220,6 +228,11 @@ export class Transformer implements Seq2SeqModel {
     return this.variables.reduce((n, x) => n + x.size, 0);
   }
 
+  /** `x + sub` on a residual path; `sub` alone when residuals are ablated. */
+  #around(x: tf.Tensor3D, sub: tf.Tensor3D): tf.Tensor3D {
+    return this.residual ? tf.add(x, sub) : sub;
+  }
+
   #layerNorm(x: tf.Tensor3D, n: Norm): tf.Tensor3D {
     const [B, T, C] = x.shape;
     // The GPT's LayerNorm (one implementation), over (B*T, C) rows.
@@ -250,8 +263,8 @@ export class Transformer implements Seq2SeqModel {
       let x = this.#embed(src.ids, this.sourceEmbedding);
       for (const l of this.encoderLayers) {
         const h = this.#layerNorm(x, l.ln1);
-        x = tf.add(x, l.attn.apply(h, h, { mask: keep }));
-        x = tf.add(x, this.#feedForward(this.#layerNorm(x, l.ln2), l.ff));
+        x = this.#around(x, l.attn.apply(h, h, { mask: keep }));
+        x = this.#around(x, this.#feedForward(this.#layerNorm(x, l.ln2), l.ff));
       }
       return this.#layerNorm(x, this.encoderNorm);
     });
@@ -274,12 +287,9 @@ export class Transformer implements Seq2SeqModel {
       let y = this.#embed(targetIn, this.targetEmbedding);
       for (const l of this.decoderLayers) {
         const h = this.#layerNorm(y, l.ln1);
-        y = tf.add(y, l.self.apply(h, h, { mask: causal }));
-        y = tf.add(
-          y,
-          l.cross.apply(this.#layerNorm(y, l.ln2), memory, { mask: keep }),
-        );
-        y = tf.add(y, this.#feedForward(this.#layerNorm(y, l.ln3), l.ff));
+        y = this.#around(y, l.self.apply(h, h, { mask: causal }));
+        y = this.#around(y, l.cross.apply(this.#layerNorm(y, l.ln2), memory, { mask: keep }));
+        y = this.#around(y, this.#feedForward(this.#layerNorm(y, l.ln3), l.ff));
       }
       y = this.#layerNorm(y, this.decoderNorm);
       const logits = tf.add(
