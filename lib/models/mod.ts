@@ -19,3 +19,5 @@ export * from "./seq2seq_eval.ts";
 export * from "./seq2seq_lstm.ts";
 export * from "./lstm_attention.ts";
 export * from "./transformer.ts";
+export * from "./word2vec.ts";
+export * from "./pooling.ts";

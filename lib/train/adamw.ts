@@ -98,8 +98,9 @@ export class AdamW {
       [...params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
     );
     for (const [name, p] of params) {
-      this.#m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.#v.set(name, tf.variable(tf.zerosLike(p), false));
+      // tf.variable keeps its own reference to the data: the initial tensor must be freed.
+      this.#m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.#v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
