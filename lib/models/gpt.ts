@@ -81,13 +81,12 @@ export class GPT {
     const normal = (name: string, shape: number[], std: number) => {
       const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
       for (let i = 0; i < values.length; i++) values[i] = rng.normal() * std;
-      // In a tidy so the initial tensor is freed; the variable keeps its own reference.
-      this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape))));
+      this.params.set(name, tf.variable(tf.tensor(values, shape)));
     };
     const fill = (name: string, size: number, value: number) => {
       this.params.set(
         name,
-        tf.tidy(() => tf.variable(tf.fill([size], value))),
+        tf.variable(tf.fill([size], value)),
       );
     };
     // Residual projections add into the stream once per layer twice; shrinking their init by

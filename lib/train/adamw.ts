@@ -98,9 +98,8 @@ export class AdamW {
       [...params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
     );
     for (const [name, p] of params) {
-      // tf.variable keeps its own reference to the data: the initial tensor must be freed.
-      this.#m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-      this.#v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.#m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.#v.set(name, tf.variable(tf.zerosLike(p), false));
     }
   }
 
