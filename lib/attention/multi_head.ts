@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { filledVariable, normalVariable } from "../nn/init.ts";
 import { scaledDotProductAttention } from "./scaled_dot_product.ts";
 
 /**
@@ -95,13 +96,8 @@ export class MultiHeadAttention {
     this.nHead = nHead;
     const rng = new Rng(opts.seed ?? 0);
     for (const p of ["q", "k", "v", "o"]) {
-      const w = new Float32Array(dModel * dModel);
-      for (let i = 0; i < w.length; i++) w[i] = rng.normal() * 0.02;
-      // tf.variable copies its initial value, so the temporaries are freed here.
-      const w0 = tf.tensor2d(w, [dModel, dModel]), b0 = tf.zeros([dModel]);
-      this.params.set(`w${p}`, tf.variable(w0));
-      this.params.set(`b${p}`, tf.variable(b0));
-      tf.dispose([w0, b0]);
+      this.params.set(`w${p}`, normalVariable(rng, [dModel, dModel], 0.02));
+      this.params.set(`b${p}`, filledVariable([dModel], 0));
     }
   }
 

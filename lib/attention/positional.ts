@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { normalVariable } from "../nn/init.ts";
 
 /**
  * The (T, d) sinusoidal table: even columns `sin(p / 10000^(2i/d))`, odd columns the matching
@@ -74,10 +75,8 @@ export class LearnedPositionalEncoding {
     }
     const rng = new Rng(opts.seed ?? 0);
     const std = opts.std ?? 0.02;
-    const values = new Float32Array(maxLength * dim);
-    for (let i = 0; i < values.length; i++) values[i] = rng.normal() * std;
     this.maxLength = maxLength;
-    this.table = tf.variable(tf.tensor2d(values, [maxLength, dim]));
+    this.table = normalVariable(rng, [maxLength, dim], std);
   }
 
   /** Rows `offset .. offset+length-1`, (length, dim). */

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { filledVariable, normalVariable } from "../nn/init.ts";
 import {
   causalSelfAttention,
   type CausalSelfAttentionWeights,
@@ -79,15 +80,10 @@ export class GPT {
     const { vocabSize: V, blockSize, nLayer, nEmbd: C, bias } = this.config;
     const rng = new Rng(opts.seed ?? 0);
     const normal = (name: string, shape: number[], std: number) => {
-      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < values.length; i++) values[i] = rng.normal() * std;
-      this.params.set(name, tf.variable(tf.tensor(values, shape)));
+      this.params.set(name, normalVariable(rng, shape, std));
     };
     const fill = (name: string, size: number, value: number) => {
-      this.params.set(
-        name,
-        tf.variable(tf.fill([size], value)),
-      );
+      this.params.set(name, filledVariable([size], value));
     };
     // Residual projections add into the stream once per layer twice; shrinking their init by
     // 1/sqrt(2 nLayer) keeps the stream's variance from growing with depth (GPT-2 paper).

@@ -9,16 +9,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { ownedVariable } from "../nn/init.ts";
 
 /** One layer's memories, each (B, H): `h` short-term (the layer's output), `c` long-term. */
 export type LSTMState = { h: tf.Tensor2D; c: tf.Tensor2D };
-
-/** A variable holding `t`; `t` itself is released (the variable keeps the data alive). */
-function owned(t: tf.Tensor): tf.Variable {
-  const v = tf.variable(t);
-  t.dispose();
-  return v;
-}
 
 /**
  * `layers` LSTM layers of width `hidden`; layer 0 reads `inputSize`-wide inputs, the others
@@ -57,7 +51,7 @@ export class LSTMStack {
     const uniform = (shape: number[]) => {
       const a = new Float32Array(shape.reduce((x, y) => x * y));
       for (let i = 0; i < a.length; i++) a[i] = (2 * rng.uniform() - 1) * k;
-      return owned(tf.tensor(a, shape));
+      return ownedVariable(tf.tensor(a, shape));
     };
     for (let l = 0; l < layers; l++) {
       const bias = new Float32Array(4 * hidden);
@@ -66,7 +60,7 @@ export class LSTMStack {
       this.weights.push({
         wx: uniform([l === 0 ? inputSize : hidden, 4 * hidden]),
         wh: uniform([hidden, 4 * hidden]),
-        b: owned(tf.tensor1d(bias)),
+        b: ownedVariable(tf.tensor1d(bias)),
       });
     }
   }

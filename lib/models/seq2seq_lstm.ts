@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { filledVariable, normalVariable } from "../nn/init.ts";
 import { LSTMStack, type LSTMState } from "./lstm_stack.ts";
 import {
   BOS,
@@ -189,9 +190,12 @@ export class RepeatVectorSeq2Seq {
     return this.model.countParams();
   }
 
-  /** Frees the model. */
+  /** Frees the model and its optimizer (tfjs-layers leaves an optimizer it did not create). */
   dispose(): void {
+    const optimizer = this.model.optimizer;
     this.model.dispose();
+    // Adam's running beta powers are two scalar variables that model.dispose() keeps.
+    optimizer?.dispose();
   }
 }
 
@@ -316,21 +320,14 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     this.hidden = hidden;
     this.reverseSource = reverseSource;
     const rng = new Rng(seed);
-    const normal = (shape: number[], std: number) => {
-      const a = new Float32Array(shape[0] * shape[1]);
-      for (let i = 0; i < a.length; i++) a[i] = rng.normal() * std;
-      const t = tf.tensor2d(a, shape as [number, number]);
-      const v = tf.variable(t);
-      t.dispose(); // the variable keeps the data alive
-      return v;
-    };
+    const normal = (shape: number[], std: number) => normalVariable(rng, shape, std);
     this.sourceEmbedding = normal([this.sourceVocab.size, embedDim], 0.1);
     this.targetEmbedding = normal([this.targetVocab.size, embedDim], 0.1);
     this.encoder = new LSTMStack(embedDim, hidden, layers, seed + 1);
     this.decoder = new LSTMStack(embedDim, hidden, layers, seed + 2);
     const readIn = this.readoutWidth();
     this.outW = normal([readIn, this.targetVocab.size], 1 / Math.sqrt(readIn));
-    this.outB = tf.tidy(() => tf.variable(tf.zeros([this.targetVocab.size])));
+    this.outB = filledVariable([this.targetVocab.size], 0);
   }
 
   /** Width of the vector the output layer reads: the decoder's top hidden state. */

@@ -18,6 +18,7 @@ import { causalMask } from "../attention/mask.ts";
 import { MultiHeadAttention } from "../attention/multi_head.ts";
 import { sinusoidalPositionalEncoding } from "../attention/positional.ts";
 import { Rng } from "../random.ts";
+import { normalVariable, ownedVariable } from "../nn/init.ts";
 import {
   BOS,
   type EncodedSources,
@@ -144,15 +145,14 @@ export class Transformer implements Seq2SeqModel {
     this.dModel = dModel;
     const rng = new Rng(seed);
     const v = (t: tf.Tensor) => {
-      const x = tf.variable(t);
-      t.dispose(); // the variable keeps the data alive
+      const x = ownedVariable(t);
       this.#params.push(x);
       return x;
     };
     const normal = (rows: number, cols: number, std: number) => {
-      const a = new Float32Array(rows * cols);
-      for (let i = 0; i < a.length; i++) a[i] = rng.normal() * std;
-      return v(tf.tensor2d(a, [rows, cols]));
+      const x = normalVariable(rng, [rows, cols], std);
+      this.#params.push(x);
+      return x;
     };
     const norm = (): Norm => ({
       g: v(tf.ones([dModel])),
@@ -166,12 +166,7 @@ export class Transformer implements Seq2SeqModel {
     });
     let mhaSeed = seed * 1000 + 1;
     const mha = () => {
-      // tidy releases the initial tensors the attention layer builds its variables from.
-      let m!: MultiHeadAttention;
-      tf.tidy(() => {
-        m = new MultiHeadAttention(dModel, nHead, { seed: mhaSeed++ });
-      });
-      return m;
+      return new MultiHeadAttention(dModel, nHead, { seed: mhaSeed++ });
     };
     // std d^-1/2, so that after the √d scale a word vector is about as large as its position code.
     this.sourceEmbedding = normal(

@@ -7,6 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { ownedVariable } from "../nn/init.ts";
+import { type FreezeSpec, frozenNames } from "./freeze.ts";
 
 /** Hyperparameters of {@link AdamW}. */
 export interface AdamWOptions {
@@ -18,6 +20,8 @@ export interface AdamWOptions {
   eps?: number;
   /** Fraction of each decayed weight removed per step, times the learning rate (default 0.1). */
   weightDecay?: number;
+  /** Parameters to leave untouched: no moments, no gradient needed, no update (see {@link FreezeSpec}). */
+  freeze?: FreezeSpec;
 }
 
 /** The JSON-safe part of an {@link AdamW}'s state; the moments travel as tensors. */
@@ -58,8 +62,10 @@ export interface MomentData {
  * ```
  */
 export class AdamW {
-  /** Names of the parameters that receive weight decay (rank >= 2). */
+  /** Names of the parameters that receive weight decay (rank >= 2, not frozen). */
   readonly decayed: ReadonlySet<string>;
+  /** Names of the frozen parameters, which this optimizer never changes. */
+  readonly frozen: ReadonlySet<string>;
   readonly #params: Map<string, tf.Variable>;
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
@@ -69,7 +75,7 @@ export class AdamW {
   readonly eps: number;
   readonly weightDecay: number;
 
-  /** Creates zeroed moments for every parameter. */
+  /** Creates zeroed moments for every parameter that is not frozen. */
   constructor(params: Map<string, tf.Variable>, opts: AdamWOptions = {}) {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.99;
@@ -93,14 +99,20 @@ export class AdamW {
     if (params.size === 0) {
       throw new Error("AdamW needs at least one parameter");
     }
-    this.#params = params;
+    this.frozen = frozenNames(params.keys(), opts.freeze);
+    this.#params = new Map([...params].filter(([name]) => !this.frozen.has(name)));
     this.decayed = new Set(
-      [...params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
+      [...this.#params].filter(([, p]) => p.rank >= 2).map(([k]) => k),
     );
-    for (const [name, p] of params) {
-      this.#m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.#v.set(name, tf.variable(tf.zerosLike(p), false));
+    for (const [name, p] of this.#params) {
+      this.#m.set(name, ownedVariable(tf.zerosLike(p), false));
+      this.#v.set(name, ownedVariable(tf.zerosLike(p), false));
     }
+  }
+
+  /** Names of the parameters this optimizer updates (all but the frozen ones). */
+  get trainable(): string[] {
+    return [...this.#params.keys()];
   }
 
   /** Updates applied so far. */
@@ -110,7 +122,8 @@ export class AdamW {
 
   /**
    * Applies one update with learning rate `lr`. `grads` maps parameter names to gradients;
-   * every parameter needs one. Safe to call inside `tf.tidy` (all temporaries are released).
+   * every parameter that is not frozen needs one (a frozen one's gradient is ignored). Safe to
+   * call inside `tf.tidy` (all temporaries are released).
    */
   update(grads: Record<string, tf.Tensor>, lr: number): void {
     if (!(lr >= 0) || !Number.isFinite(lr)) {

@@ -14,5 +14,6 @@
  */
 export * from "./adamw.ts";
 export * from "./clip.ts";
+export * from "./freeze.ts";
 export * from "./schedule.ts";
 export * from "./trainer.ts";

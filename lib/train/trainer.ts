@@ -17,6 +17,7 @@ import {
 import { ProgressBar, type ProgressBarOptions } from "../notebook/progress.ts";
 import { AdamW, type AdamWState } from "./adamw.ts";
 import { clipByGlobalNorm } from "./clip.ts";
+import type { FreezeSpec } from "./freeze.ts";
 import { cosineSchedule } from "./schedule.ts";
 
 /** What the trainer needs from a model: named variables and a loss. `GPT` fits. */
@@ -166,6 +167,11 @@ export interface TrainerOptions {
   onStep?: (e: StepEvent) => void | Promise<void>;
   /** Stops the run cleanly at the next step boundary. */
   signal?: AbortSignal;
+  /**
+   * Parameters to keep fixed (e.g. `["transformer.wte.weight", "transformer.h.0"]` or
+   * `(name) => !name.startsWith("lm_head")`): they get no gradient and no update.
+   */
+  freeze?: FreezeSpec;
 }
 
 /** What {@link Trainer.run} returns. */
@@ -280,6 +286,7 @@ export class Trainer {
   readonly #sampler: BatchSampler;
   readonly #lrAt: (step: number) => number;
   readonly #paramOfVar = new Map<string, string>();
+  readonly #vars: tf.Variable[] = [];
   #step = 0;
   #resumed = false;
 
@@ -342,8 +349,14 @@ export class Trainer {
       beta2: config.beta2,
       eps: config.eps,
       weightDecay: config.weightDecay,
+      freeze: opts.freeze,
     });
-    for (const [name, v] of model.params) this.#paramOfVar.set(v.name, name);
+    // Gradients are taken only for the parameters the optimizer updates: frozen ones cost nothing.
+    for (const name of this.optimizer.trainable) {
+      const v = model.params.get(name)!;
+      this.#paramOfVar.set(v.name, name);
+      this.#vars.push(v);
+    }
     this.#opts = opts;
   }
 
@@ -422,7 +435,7 @@ export class Trainer {
     const lr = this.#lrAt(step);
     const { model } = this.#opts;
     const c = this.config;
-    const vars = [...model.params.values()];
+    const vars = this.#vars;
     const out = tf.tidy(() => {
       const { x, y } = this.#sampler.nextTensors();
       const { value, grads } = tf.variableGrads(
