@@ -103,8 +103,9 @@ console.log("ids per sentence:", lengths);
 '''),
     md(r'''
 The larger the vocabulary, the shorter the program: 42 characters are 42 "instructions" for the
-char tokenizer and about a quarter of that for GPT-2. The word and word-piece tokenizers are
-lossy compilers (they lowercase or split off punctuation), so their round trip is not exact.
+char tokenizer and less than a third of that for GPT-2. The word and word-piece tokenizers are
+lossy compilers (they lowercase, split off punctuation, or turn a word they never saw into an
+unknown token), so their round trip is not exact.
 
 Now the CPU. We train a small GPT on Shakespeare compiled by tokenizer **A** (the byte-level BPE
 above, 512 ids) and run the whole pipeline: encode → forward → sample → decode.
@@ -114,7 +115,7 @@ const bpeA = tokenizers["byte BPE (A)"] as ByteBPE;
 const encodeAll = (tok: { encode(s: string): number[] }, text: string) => Int32Array.from(tok.encode(text));
 const trainA = encodeAll(bpeA, shakesTrain), valA = encodeAll(bpeA, shakesVal);
 const config: GPTConfig = gptConfig("baby", { vocabSize: V, nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64 });
-const STEPS = SMOKE ? 20 : 1200;
+const STEPS = SMOKE ? 20 : 1000;
 const trainConfig = (steps: number, lr = 3e-3) => ({
   maxIters: steps, batchSize: 16, blockSize: 64, lr, minLr: lr / 10, warmupIters: Math.min(50, steps / 10),
   lrDecayIters: steps, evalInterval: Math.max(5, Math.floor(steps / 10)), evalIters: SMOKE ? 2 : 10, seed: 7,
@@ -264,7 +265,7 @@ each with the same number of steps on Shakespeare compiled by the new tokenizer:
 If capabilities "prevail", the first two should recover faster than the fresh model.
 '''),
     code(r'''
-const ADAPT = SMOKE ? 10 : 400;
+const ADAPT = SMOKE ? 10 : 300;
 function copyOf(src: GPT): GPT {
   const m = new GPT(src.config, { seed: 2 });
   for (const [name, v] of src.params) m.params.get(name)!.assign(v);
@@ -330,7 +331,7 @@ By hand first: the output vectors start at zero, so every dot product is 0, $\si
 the first loss must be $(1+K)\ln 2$.
 '''),
     code(r'''
-const W2V_STEPS = SMOKE ? 20 : 2000;
+const W2V_STEPS = SMOKE ? 20 : 1500;
 const w2v: Record<string, Word2Vec> = {};
 for (const [name, text] of [["Shakespeare", shakespeare], ["Moby-Dick", moby]] as const) {
   const model = new Word2Vec(wordTokens(text), { dim: 64, window: 4, negatives: 5, minCount: 5, seed: 1 });
@@ -509,7 +510,7 @@ const t5 = new Transformer({
   sourceVocab: new Vocab([...Object.keys(TASKS), ...DIGITS]), targetVocab: new Vocab(DIGITS),
   maxSourceLength: 8, maxTargetLength: 8, dModel: 64, nHead: 4, layers: 2, seed: 1,
 });
-const T5_STEPS = SMOKE ? 10 : 1200;
+const T5_STEPS = SMOKE ? 10 : 1000;
 const t5Run = await trainSeq2Seq(t5, prefixTrain, { steps: T5_STEPS, batchSize: 64, learningRate: 0.002 });
 console.log(`${prefixTrain.length} training pairs, ${T5_STEPS} steps in ${t5Run.seconds.toFixed(0)} s, last loss ${t5Run.losses.at(-1)!.toFixed(3)}`);
 const exactShare = (got: string[], want: string[]) => got.filter((g, i) => g === want[i]).length / want.length;
@@ -558,7 +559,7 @@ of a different size). By hand first: the pooled vector is the plain average of t
 const toy = generateToyTranslations({ seed: 0, train: SMOKE ? 300 : 6000, validation: 0, test: SMOKE ? 40 : 400, maxLength: 8 });
 const enVocab = Vocab.fromSentences([...toy.train, ...toy.test].map((p) => p.source));
 const itVocab = Vocab.fromSentences([...toy.train, ...toy.test].map((p) => p.target));
-const ENC_STEPS = SMOKE ? 10 : 1200;
+const ENC_STEPS = SMOKE ? 10 : 1000;
 const encoders: Transformer[] = [];
 for (const [dModel, seed] of [[64, 1], [32, 2]]) {
   const model = new Transformer({ sourceVocab: enVocab, targetVocab: itVocab, maxSourceLength: 8, maxTargetLength: 10, dModel, nHead: 4, layers: 2, seed });
