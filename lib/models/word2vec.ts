@@ -80,7 +80,7 @@ export interface Neighbour {
  * const text = "the king rules the land . the queen rules the land . ".repeat(50);
  * const w2v = new Word2Vec(wordTokens(text), { dim: 8, minCount: 1, subsample: 0 });
  * await w2v.train({ steps: 50, batchSize: 64 });
- * console.log(w2v.nearest("king", 2)); // [{ word: "queen", similarity: ... }, ...]
+ * console.log(w2v.nearest("king", 2)); // the words sharing its contexts, e.g. queen, first
  * w2v.dispose();
  * ```
  */
