@@ -115,7 +115,7 @@ const bpeA = tokenizers["byte BPE (A)"] as ByteBPE;
 const encodeAll = (tok: { encode(s: string): number[] }, text: string) => Int32Array.from(tok.encode(text));
 const trainA = encodeAll(bpeA, shakesTrain), valA = encodeAll(bpeA, shakesVal);
 const config: GPTConfig = gptConfig("baby", { vocabSize: V, nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64 });
-const STEPS = SMOKE ? 20 : 1000;
+const STEPS = SMOKE ? 20 : 600;
 const trainConfig = (steps: number, lr = 3e-3) => ({
   maxIters: steps, batchSize: 16, blockSize: 64, lr, minLr: lr / 10, warmupIters: Math.min(50, steps / 10),
   lrDecayIters: steps, evalInterval: Math.max(5, Math.floor(steps / 10)), evalIters: SMOKE ? 2 : 10, seed: 7,
@@ -265,7 +265,7 @@ each with the same number of steps on Shakespeare compiled by the new tokenizer:
 If capabilities "prevail", the first two should recover faster than the fresh model.
 '''),
     code(r'''
-const ADAPT = SMOKE ? 10 : 300;
+const ADAPT = SMOKE ? 10 : 200;
 function copyOf(src: GPT): GPT {
   const m = new GPT(src.config, { seed: 2 });
   for (const [name, v] of src.params) m.params.get(name)!.assign(v);
@@ -331,7 +331,7 @@ By hand first: the output vectors start at zero, so every dot product is 0, $\si
 the first loss must be $(1+K)\ln 2$.
 '''),
     code(r'''
-const W2V_STEPS = SMOKE ? 20 : 1500;
+const W2V_STEPS = SMOKE ? 20 : 1000;
 const w2v: Record<string, Word2Vec> = {};
 for (const [name, text] of [["Shakespeare", shakespeare], ["Moby-Dick", moby]] as const) {
   const model = new Word2Vec(wordTokens(text), { dim: 64, window: 4, negatives: 5, minCount: 5, seed: 1 });
@@ -510,7 +510,7 @@ const t5 = new Transformer({
   sourceVocab: new Vocab([...Object.keys(TASKS), ...DIGITS]), targetVocab: new Vocab(DIGITS),
   maxSourceLength: 8, maxTargetLength: 8, dModel: 64, nHead: 4, layers: 2, seed: 1,
 });
-const T5_STEPS = SMOKE ? 10 : 1000;
+const T5_STEPS = SMOKE ? 10 : 700;
 const t5Run = await trainSeq2Seq(t5, prefixTrain, { steps: T5_STEPS, batchSize: 64, learningRate: 0.002 });
 console.log(`${prefixTrain.length} training pairs, ${T5_STEPS} steps in ${t5Run.seconds.toFixed(0)} s, last loss ${t5Run.losses.at(-1)!.toFixed(3)}`);
 const exactShare = (got: string[], want: string[]) => got.filter((g, i) => g === want[i]).length / want.length;
@@ -559,7 +559,7 @@ of a different size). By hand first: the pooled vector is the plain average of t
 const toy = generateToyTranslations({ seed: 0, train: SMOKE ? 300 : 6000, validation: 0, test: SMOKE ? 40 : 400, maxLength: 8 });
 const enVocab = Vocab.fromSentences([...toy.train, ...toy.test].map((p) => p.source));
 const itVocab = Vocab.fromSentences([...toy.train, ...toy.test].map((p) => p.target));
-const ENC_STEPS = SMOKE ? 10 : 1000;
+const ENC_STEPS = SMOKE ? 10 : 600;
 const encoders: Transformer[] = [];
 for (const [dModel, seed] of [[64, 1], [32, 2]]) {
   const model = new Transformer({ sourceVocab: enVocab, targetVocab: itVocab, maxSourceLength: 8, maxTargetLength: 10, dModel, nHead: 4, layers: 2, seed });
@@ -708,7 +708,7 @@ tokens; here the MLP is trainable too). Its attention pattern is computed from i
 '''),
     code(r'''
 const trained = new GPT(handConfig, { seed: 3 });
-const TASK_STEPS = SMOKE ? 20 : 600;
+const TASK_STEPS = SMOKE ? 20 : 400;
 {
   const opt = new AdamW(trained.params, { weightDecay: 0 });
   const vars = [...trained.params.values()];
@@ -831,7 +831,7 @@ const pad = (e: tf.Tensor2D) => tf.pad(e, [[0, 0], [0, 64 - e.shape[1]]]) as tf.
 const trainSents = [...new Set(toy.train.map((p) => p.source))], testSents = library;
 const [e1Train, e1Test] = [trainSents, testSents].map((s) => embed(encoders[0], s));
 const [e2Train, e2Test] = [trainSents, testSents].map((s) => embed(encoders[1], s));
-const DEC_STEPS = SMOKE ? 10 : 1500;
+const DEC_STEPS = SMOKE ? 10 : 1000;
 const decoder = makeDecoder(4);
 await trainDecoder(decoder, e1Train, trainSents, DEC_STEPS, 1);
 const v2t: Record<string, ReturnType<typeof scoreDecoded>> = {};
@@ -889,7 +889,7 @@ const mapM = tf.tidy(() => {
 });
 const e2Mapped = tf.tidy(() => tf.matMul(withBias(e2Test), mapM)) as tf.Tensor2D;
 v2t["encoder 2 → linear map → encoder 1 space"] = scoreDecoded(decode(decoder, e2Mapped), testSents);
-const FT_STEPS = SMOKE ? 5 : 300;
+const FT_STEPS = SMOKE ? 5 : 200;
 const e2TrainPadded = pad(e2Train);
 await trainDecoder(decoder, e2TrainPadded, trainSents, FT_STEPS, 2);
 v2t[`encoder 2, zero-padded, decoder fine-tuned ${FT_STEPS} steps`] = scoreDecoded(decode(decoder, e2Padded), testSents);
