@@ -312,7 +312,9 @@ await show(markdown(
   (e2.final < f2.final && w2.final < f2.final
     ? "Both transfers beat the fresh model: the body's capabilities do prevail, and relearning the instruction set (the embeddings) is most of the work."
     : "Transfer did not beat the fresh model here at this budget, so this run does not support the conjecture.") +
-  ` The permutation needs no new knowledge at all, only the renumbering of ${V} rows, so it is the cleanest case of "recompiling" the same program.`,
+  (e1.final < f1.final - 0.05
+    ? ` The permutation needs no new knowledge at all, only the renumbering of ${V} rows, and retraining the embeddings alone does beat a fresh start there.`
+    : ` For the permutation, though, retraining the embeddings alone is no better than a fresh start at this budget: every row must travel to another id's place, and ${ADAPT} small steps from the wrong starting point are worth about as much as ${ADAPT} from a random one. The knowledge is all there, but the optimizer does not find the renumbering quickly.`),
 ));
 '''),
 
@@ -474,12 +476,12 @@ await show(markdown(
   `${pct(wsAll.hit5 / Math.max(1, wsAll.asked))} in the top 5, against ${pct(sg.random1)} / ${pct(sg.random5)} for a random guess; ` +
   `king − man + woman gives "${best}". ` +
   (wsAll.hit5 / Math.max(1, wsAll.asked) > 5 * sg.random5
-    ? `So vector arithmetic carries real structure even from a million characters, well above chance, but it is far from reliable at this scale (the original word2vec used billions of words). `
+    ? `So vector arithmetic is above chance even from a million characters, but nearly useless at this scale (the original word2vec used billions of words); the nearest neighbours are the better evidence that the vectors carry meaning. `
     : `At this scale (a million characters; the original word2vec used billions of words) the arithmetic is barely above chance: the conjecture needs far more text than we have here. `) +
   `The GPT's token embeddings are another story: only ${gptAsked} questions can even be asked, because most of these words are several BPE pieces` +
   (gptAsked ? `, and they answer ${gptHit1} at rank 1 and ${gptHit5} in the top 5` : "") +
-  `. Their nearest neighbours above are mostly pieces that play the same role in the next-token prediction (punctuation, frequent short pieces), not words of similar meaning: ` +
-  `those rows are trained to feed and read out a small next-token model, not to be a word space.`,
+  `. Their nearest neighbours (above) group tokens that can take each other's place in the next-token prediction, such as determiners with determiners ` +
+  `and pronouns with pronouns: a grammatical similarity, learned because the rows feed and read out a next-token model, rather than the topical one word2vec's context windows give.`,
 ));
 for (const m of Object.values(w2v)) m.dispose();
 '''),
@@ -856,6 +858,7 @@ for (const [sent, minus, plus] of [["the black cat sleeps", "black", "white"], [
   console.log(`"${sent}" − "${minus}" + "${plus}" → "${decode(decoder, mixed)[0]}"`);
   tf.dispose([a, b, c, mixed]);
 }
+console.log("(the swapped-in word appears in the decoded text when the arithmetic works; a sentence embedding is a mean, so removing one word's embedding is only approximate)");
 '''),
     md(r'''
 Now the swap, repaired two ways:
