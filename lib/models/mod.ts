@@ -73,3 +73,14 @@ export {
   type FineTuneOptions,
   GPTClassifier,
 } from "./gpt_classifier.ts";
+export {
+  type AnalogyQuestion,
+  type AnalogyScore,
+  evaluateAnalogies,
+  type Neighbour,
+  Word2Vec,
+  type Word2VecOptions,
+  type Word2VecTrainOptions,
+  wordTokens,
+} from "./word2vec.ts";
+export { cosineSimilarity, meanPool } from "./pooling.ts";
