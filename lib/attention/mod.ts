@@ -20,7 +20,14 @@ export {
   scaledDotProductAttention,
 } from "./scaled_dot_product.ts";
 export { mergeHeads, MultiHeadAttention, type MultiHeadOptions, splitHeads } from "./multi_head.ts";
-export * from "./causal_self_attention.ts";
-export * from "./causal_kernel.ts";
+export {
+  causalAttention,
+  causalSelfAttention,
+  type CausalSelfAttentionOptions,
+  type CausalSelfAttentionResult,
+  type CausalSelfAttentionWeights,
+  type LayerKV,
+} from "./causal_self_attention.ts";
+export { type FusedAttentionOptions, fusedCausalAttention } from "./causal_kernel.ts";
 export { loopKernelsActive, setLoopKernels } from "./loop_kernels.ts";
 export { LearnedPositionalEncoding, sinusoidalPositionalEncoding } from "./positional.ts";

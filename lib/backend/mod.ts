@@ -9,8 +9,17 @@
  *
  * @module
  */
-export * from "./select.ts";
-export * from "./timing.ts";
+export {
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  type BackendProbe,
+  describeBackend,
+  initBackend,
+  type InitBackendOptions,
+  probeBackends,
+} from "./select.ts";
+export { matmulTable, type MatmulTiming, timeMatmuls } from "./timing.ts";
 export { patchWasmKernels } from "./wasm_kernels.ts";
 export { kernelSwitches, loopKernelsActive, withKernels } from "./kernel_switches.ts";
 export type { KernelOptions } from "./kernel_switches.ts";

@@ -16,10 +16,34 @@
  *
  * @module
  */
-export * from "./safetensors.ts";
-export * from "./checkpoint.ts";
-export * from "./gpt.ts";
-export * from "./safetensors_stream.ts";
-export * from "./hf_config.ts";
-export * from "./hf_gpt2.ts";
-export * from "./load_model.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type NamedTensor,
+  readSafetensors,
+  type SafeDtype,
+  type SafetensorsFile,
+  type TensorSource,
+  writeSafetensors,
+} from "./safetensors.ts";
+export {
+  assignTensors,
+  checkConfig,
+  CHECKPOINT_FILES,
+  type CheckpointInput,
+  type CheckpointMeta,
+  checkTokenizer,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+export { type LoadedGPT, loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt.ts";
+export {
+  readSafetensorsIndex,
+  readTensorAsFloat32,
+  type SafetensorsIndex,
+  type TensorEntry,
+} from "./safetensors_stream.ts";
+export { GPT2_VOCAB_SIZE, gpt2ParamShapes, gptConfigFromHF, hfConfigFromGPT } from "./hf_config.ts";
+export { HF_FILES, isHFModelDir, loadHFGPT2, saveHFGPT2 } from "./hf_gpt2.ts";
+export { type LoadedModel, loadModelDir } from "./load_model.ts";

@@ -13,7 +13,24 @@
  *
  * @module
  */
-export * from "./cost.ts";
-export * from "./presets.ts";
-export * from "./plan.ts";
-export * from "./lstm.ts";
+export {
+  activationElementsPerToken,
+  type FlopsPerToken,
+  flopsPerToken,
+  matmulParams,
+  maxBatchSize,
+  type MemoryBreakdown,
+  type Precision,
+  type RunShape,
+  tokensPerSecond,
+  trainingMemory,
+  trainingSeconds,
+} from "./cost.ts";
+export { type Device, DEVICES, type ModelPreset, modelPresets } from "./presets.ts";
+export { type PlanOptions, planRun, type RunPlan } from "./plan.ts";
+export {
+  lstmLayerParams,
+  type Seq2SeqLSTMParams,
+  seq2seqLSTMParams,
+  type Seq2SeqLSTMShape,
+} from "./lstm.ts";

@@ -12,11 +12,26 @@
  *
  * @module
  */
-export * from "./display.ts";
+export {
+  DISPLAY,
+  display,
+  type Displayable,
+  displayable,
+  inJupyter,
+  isSmoke,
+  markdown,
+  type MimeBundle,
+  show,
+} from "./display.ts";
 export { flushConsole } from "./console.ts";
-export * from "./latex.ts";
-export * from "./plot.ts";
-export * from "./progress.ts";
+export { latexMatrix, type LatexMatrixOptions, latexSource } from "./latex.ts";
+export { type Figure, figureBundle, figurePage, LivePlot, plot, type Trace } from "./plot.ts";
+export {
+  formatDuration,
+  ProgressBar,
+  type ProgressBarOptions,
+  type ProgressFields,
+} from "./progress.ts";
 export { figureToSvg } from "./svg.ts";
 export { type Pixels, svgToPixels, svgToPng } from "./raster.ts";
 export { markdownToText } from "./table.ts";
