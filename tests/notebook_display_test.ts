@@ -210,6 +210,11 @@ Deno.test("markdown tables get an aligned text/plain", () => {
     "model   loss\n------  ----\nGPT      1.5\nbigram  2.48",
   );
   assertEquals(markdownToText("plain *text* and `code`"), "plain text and code");
+  // GFM allows one-hyphen delimiter cells such as `:-:` (notebook 07's tokenizer table).
+  assertEquals(
+    markdownToText("| a | ok |\n|-|:-:|\n| `1 2` | yes |"),
+    "a    ok\n---  ---\n1 2  yes",
+  );
 });
 
 Deno.test("refresh-outputs replaces SVG fallbacks with PNGs and is idempotent", () => {

@@ -7,7 +7,7 @@
  */
 
 const ROW = /^\s*\|.*\|\s*$/;
-const RULE = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+const RULE = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/; // GFM: one hyphen is enough (`:-:`)
 
 function cells(line: string): string[] {
   // Split on pipes that are not escaped as \|, then drop the empty edges of | a | b |.
