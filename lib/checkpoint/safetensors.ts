@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkHeader as checkHeaderJSON, MAX_HEADER } from "./_header.ts";
 
 /** A safetensors dtype this module reads and writes. */
 export type SafeDtype = "F32" | "I32";
@@ -48,8 +49,6 @@ export interface SafetensorsFile {
 }
 
 const BYTES: Record<SafeDtype, number> = { F32: 4, I32: 4 };
-// A header larger than this is a corrupt file, not a real model (HF's reader uses the same bound).
-const MAX_HEADER = 100_000_000;
 
 function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -262,71 +261,33 @@ export function decodeSafetensors(
   } catch (e) {
     fail(`header is not JSON (${(e as Error).message})`);
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    fail("header is not a JSON object");
-  }
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
-  const metadata: Record<string, string> = json.__metadata__ ?? {};
-  const entries = Object.entries(json).filter(([k]) => k !== "__metadata__");
-  const ranges: [number, number, string][] = [];
+  // This reader keeps tensors as F32/I32 arrays; other dtypes go through safetensors_stream.ts.
+  if (json !== null && typeof json === "object" && !Array.isArray(json)) {
+    for (const [name, info] of Object.entries(json)) {
+      const dtype = name === "__metadata__" ? "F32" : info?.dtype;
+      if (dtype !== "F32" && dtype !== "I32") {
+        fail(`tensor "${name}" has dtype ${dtype}; only F32 and I32 are supported`);
+      }
+    }
+  }
+  const { entries, metadata } = checkHeaderJSON(json, bytes.length - dataStart, fail);
   const tensors = new Map<string, NamedTensor>();
-  for (const [name, info] of entries) {
-    const { dtype, shape, data_offsets: offs } = info ?? {};
-    if (dtype !== "F32" && dtype !== "I32") {
-      fail(
-        `tensor "${name}" has dtype ${dtype}; only F32 and I32 are supported`,
-      );
-    }
-    if (
-      !Array.isArray(shape) ||
-      !shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)
-    ) {
-      fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
-    }
-    if (
-      !Array.isArray(offs) || offs.length !== 2 ||
-      !offs.every((o: unknown) => Number.isInteger(o)) ||
-      offs[0] < 0 || offs[1] < offs[0] || offs[1] > dataLength
-    ) {
-      fail(
-        `tensor "${name}" has data_offsets ${
-          JSON.stringify(offs)
-        } outside the ${dataLength} data bytes`,
-      );
-    }
-    const want = count(shape) * BYTES[dtype as SafeDtype];
-    if (offs[1] - offs[0] !== want) {
-      fail(
-        `tensor "${name}" of shape [${shape}] needs ${want} bytes but spans ${offs[1] - offs[0]}`,
-      );
-    }
-    ranges.push([offs[0], offs[1], name]);
+  for (const { name, dtype, shape, begin, end } of entries) {
     // Copy out: the view into `bytes` may be unaligned, and callers may keep the tensor longer
     // than the file buffer.
-    const raw = bytes.slice(dataStart + offs[0], dataStart + offs[1]);
+    const raw = bytes.slice(dataStart + begin, dataStart + end);
     let data: Float32Array | Int32Array = dtype === "F32"
       ? new Float32Array(raw.buffer)
       : new Int32Array(raw.buffer);
     if (!LITTLE_ENDIAN) {
       const dv = new DataView(raw.buffer);
+      const length = (end - begin) / 4;
       data = dtype === "F32"
-        ? Float32Array.from(
-          { length: want / 4 },
-          (_, i) => dv.getFloat32(i * 4, true),
-        )
-        : Int32Array.from(
-          { length: want / 4 },
-          (_, i) => dv.getInt32(i * 4, true),
-        );
+        ? Float32Array.from({ length }, (_, i) => dv.getFloat32(i * 4, true))
+        : Int32Array.from({ length }, (_, i) => dv.getInt32(i * 4, true));
     }
-    tensors.set(name, { dtype, shape: [...shape], data });
-  }
-  ranges.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) {
-      fail(`tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap`);
-    }
+    tensors.set(name, { dtype: dtype as SafeDtype, shape, data });
   }
   return { tensors, metadata };
 }

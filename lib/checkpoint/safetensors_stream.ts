@@ -8,30 +8,10 @@
  * @module
  */
 
-/** Bytes per element of every dtype the safetensors format defines. */
-const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1,
-  U8: 1,
-  I8: 1,
-  F8_E4M3: 1,
-  F8_E5M2: 1,
-  I16: 2,
-  U16: 2,
-  F16: 2,
-  BF16: 2,
-  I32: 4,
-  U32: 4,
-  F32: 4,
-  F64: 8,
-  I64: 8,
-  U64: 8,
-};
+import { checkHeader, DTYPE_BYTES, MAX_HEADER } from "./_header.ts";
 
 /** The dtypes {@link readTensorAsFloat32} converts. */
 export const FLOAT_DTYPES = ["F32", "F16", "BF16"] as const;
-
-// A header larger than this is a corrupt file, not a real model (HF's reader uses the same bound).
-const MAX_HEADER = 100_000_000;
 
 /** Where one tensor lies in a safetensors file. */
 export interface TensorEntry {
@@ -119,59 +99,15 @@ export async function readSafetensorsIndex(path: string): Promise<SafetensorsInd
     } catch (e) {
       fail(`header is not JSON (${(e as Error).message})`);
     }
-    if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      fail("header is not a JSON object");
-    }
     const dataStart = 8 + n;
-    const dataLength = size - dataStart;
-    const entries = new Map<string, TensorEntry>();
-    const ranges: [number, number, string][] = [];
-    for (const [name, info] of Object.entries(json)) {
-      if (name === "__metadata__") continue;
-      // deno-lint-ignore no-explicit-any
-      const { dtype, shape, data_offsets: offs } = (info ?? {}) as any;
-      if (typeof dtype !== "string" || !(dtype in DTYPE_BYTES)) {
-        fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
-      }
-      if (
-        !Array.isArray(shape) ||
-        !shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)
-      ) {
-        fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
-      }
-      if (
-        !Array.isArray(offs) || offs.length !== 2 ||
-        !offs.every((o: unknown) => Number.isInteger(o)) ||
-        offs[0] < 0 || offs[1] < offs[0] || offs[1] > dataLength
-      ) {
-        fail(
-          `tensor "${name}" [${shape}] has data_offsets ${JSON.stringify(offs)} outside the ` +
-            `${dataLength} data bytes (the file is truncated or its header is wrong)`,
-        );
-      }
-      const want = shape.reduce((a: number, b: number) => a * b, 1) * DTYPE_BYTES[dtype];
-      if (offs[1] - offs[0] !== want) {
-        fail(
-          `tensor "${name}" ${dtype} [${shape}] needs ${want} bytes but spans ${offs[1] - offs[0]}`,
-        );
-      }
-      entries.set(name, {
-        name,
-        dtype,
-        shape: [...shape],
-        begin: dataStart + offs[0],
-        end: dataStart + offs[1],
-      });
-      ranges.push([offs[0], offs[1], name]);
-    }
-    ranges.sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < ranges.length; i++) {
-      if (ranges[i][0] < ranges[i - 1][1]) {
-        fail(`tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap`);
-      }
-    }
-    const metadata: Record<string, string> = json.__metadata__ ?? {};
-    return { path, size, entries, metadata };
+    const checked = checkHeader(json, size - dataStart, fail);
+    const entries = new Map<string, TensorEntry>(
+      checked.entries.map((e) => [
+        e.name,
+        { ...e, begin: dataStart + e.begin, end: dataStart + e.end },
+      ]),
+    );
+    return { path, size, entries, metadata: checked.metadata };
   } finally {
     file.close();
   }
