@@ -18,6 +18,10 @@ export interface TorchInfo {
   onednn: string | null;
   /** The SIMD level PyTorch's own kernels dispatch to. */
   cpu_capability: string;
+  /** Where the step runs: "cpu" or "cuda". */
+  device?: string;
+  /** The GPU's name when the device is "cuda". */
+  gpu?: string | null;
   /** The OpenBLAS kernel family forced through the environment (matters only with OpenBLAS). */
   OPENBLAS_CORETYPE: string | null;
 }
@@ -82,11 +86,13 @@ export class TorchContender {
   /**
    * Starts the PyTorch process; returns a reason string instead when PyTorch is not usable.
    *
+   * `device` is "cpu" or "cuda" (an NVIDIA GPU; the step is timed to its end on the GPU).
+   *
    * @example
    * ```ts
    * import { TorchContender } from "./_torch_contender.ts";
    * const shape = { nEmbd: 32, nLayer: 1, nHead: 2, block: 8, batch: 2, vocab: 10 };
-   * const t = await TorchContender.start("python3", 1, shape);
+   * const t = await TorchContender.start("python3", 1, shape, "cpu");
    * if (typeof t !== "string") await t.close();
    * ```
    */
@@ -94,7 +100,11 @@ export class TorchContender {
     python: string,
     threads: number,
     shape: BenchShape,
+    device = "cpu",
   ): Promise<TorchContender | string> {
+    if (!["cpu", "cuda"].includes(device)) {
+      return `unknown PyTorch device "${device}" (use cpu or cuda)`;
+    }
     const script = new URL("../scripts/pt_reference_run.py", import.meta.url).pathname;
     const env: Record<string, string> = { OMP_NUM_THREADS: String(threads) };
     const coretype = Deno.env.get("OPENBLAS_CORETYPE") ?? openblasCoretype();
@@ -106,6 +116,7 @@ export class TorchContender {
           script,
           "--bench-serve",
           `--threads=${threads}`,
+          `--device=${device}`,
           `--n-embd=${shape.nEmbd}`,
           `--n-layer=${shape.nLayer}`,
           `--n-head=${shape.nHead}`,

@@ -10,6 +10,7 @@
  *     deno task bench:gpt                                   # baby GPT: tensorflow (if set up), wasm, PyTorch
  *     deno task bench:gpt --n-embd 256 --n-layer 4 --n-head 4 --block 64 --batch 12
  *     deno task bench:gpt --backends wasm,cpu --rounds 7 --steps 3 --json out.json
+ *     deno task bench:gpt --backends webgpu --torch-device cuda,cpu   # on an NVIDIA GPU
  *
  * @module
  */
@@ -138,6 +139,8 @@ export interface BenchOptions {
   python: string;
   /** PyTorch thread counts to try. */
   torchThreads: number[];
+  /** PyTorch devices: "cpu" (once per thread count), "cuda" (once). Default ["cpu"]. */
+  torchDevices?: string[];
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -160,21 +163,28 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
   const log = opts.log ?? (() => {});
   const torch: Contender[] = [];
   if (opts.contenders.includes("torch")) {
-    for (const threads of opts.torchThreads) {
-      const t = await TorchContender.start(opts.python, threads, opts.shape);
-      if (typeof t === "string") {
-        log(`PyTorch skipped: ${t}`);
-        break;
+    for (const device of opts.torchDevices ?? ["cpu"]) {
+      // On a GPU the thread count hardly matters: one contender.
+      for (const threads of device === "cuda" ? [1] : opts.torchThreads) {
+        const t = await TorchContender.start(opts.python, threads, opts.shape, device);
+        if (typeof t === "string") {
+          log(`PyTorch on ${device} skipped: ${t}`);
+          break;
+        }
+        const i = t.info;
+        torch.push({
+          name: device === "cuda"
+            ? "torch cuda"
+            : `torch ${threads} thread${threads > 1 ? "s" : ""}`,
+          note: device === "cuda"
+            ? `PyTorch ${i.torch} on ${i.gpu}`
+            : `PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${i.blas}` +
+              (i.onednn ? `, oneDNN ${i.onednn}` : "") + `, kernels ${i.cpu_capability}` +
+              (i.OPENBLAS_CORETYPE ? `, OPENBLAS_CORETYPE=${i.OPENBLAS_CORETYPE}` : ""),
+          run: (n) => t.run(n),
+          close: () => t.close(),
+        });
       }
-      const i = t.info;
-      torch.push({
-        name: `torch ${threads} thread${threads > 1 ? "s" : ""}`,
-        note: `PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${i.blas}` +
-          (i.onednn ? `, oneDNN ${i.onednn}` : "") + `, kernels ${i.cpu_capability}` +
-          (i.OPENBLAS_CORETYPE ? `, OPENBLAS_CORETYPE=${i.OPENBLAS_CORETYPE}` : ""),
-        run: (n) => t.run(n),
-        close: () => t.close(),
-      });
     }
   }
   const rows: BenchRow[] = [];
@@ -299,6 +309,7 @@ if (import.meta.main) {
       contenders: { type: "string", default: "lib,naive,torch" },
       python: { type: "string", default: defaultPython() },
       "torch-threads": { type: "string", default: "1,2" },
+      "torch-device": { type: "string", default: "cpu" },
       json: { type: "string" },
     },
   });
@@ -315,6 +326,11 @@ if (import.meta.main) {
   for (const c of contenders) {
     if (!["lib", "naive", "torch"].includes(c)) {
       throw new Error(`--contenders: unknown "${c}"; choose from lib, naive, torch.`);
+    }
+  }
+  for (const d of values["torch-device"].split(",").map((s) => s.trim())) {
+    if (!["cpu", "cuda"].includes(d)) {
+      throw new Error(`--torch-device: unknown "${d}"; choose cpu, cuda or both ("cuda,cpu").`);
     }
   }
   const shape = { nEmbd, nLayer, nHead, block, batch, vocab };
@@ -335,6 +351,7 @@ if (import.meta.main) {
     warmup: positiveInts("warmup", values.warmup, 0)[0],
     python: values.python,
     torchThreads: positiveInts("torch-threads", values["torch-threads"]),
+    torchDevices: values["torch-device"].split(",").map((s) => s.trim()).filter((s) => s),
     log: (line) => console.log(line),
   };
   const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];

@@ -73,7 +73,8 @@ export async function profileStep(opts: {
   const ids = Array.from({ length: B * T }, (_, i) => (i * 31 + 7) % V);
   const x = tf.tensor2d(ids, [B, T], "int32");
   const y = tf.tensor2d(ids.map((v) => (v * 7 + 3) % V), [B, T], "int32");
-  const step = () => {
+  // Read the loss asynchronously: webgpu has no synchronous readback in Deno.
+  const step = async () => {
     const value = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => model.loss(x, y, { training: true }), vars);
       const named: Record<string, tf.Tensor> = {};
@@ -81,14 +82,14 @@ export async function profileStep(opts: {
       optimizer.update(named, 1e-3);
       return value;
     });
-    value.dataSync();
+    await value.data();
     value.dispose();
   };
   const steps = opts.steps ?? 3;
   const totals = new Map<string, KernelTime>();
   const walls: number[] = [];
   await withKernels(opts.kernels ?? {}, async () => {
-    step();
+    await step();
     for (let s = 0; s < steps; s++) {
       const t0 = performance.now();
       const info = await tf.profile(step);

@@ -2,11 +2,13 @@
 # GPU check for a machine with an NVIDIA GPU and no internet, all within 5 minutes:
 # which backends lib/backend finds (WebGPU through Deno's navigator.gpu on the GPU's Vulkan driver;
 # tensorflow-gpu if @tensorflow/tfjs-node-gpu's binding loads), the GPT parity check on each, and
-# the training-step bench (webgpu vs wasm, and PyTorch on the CPU when installed).
+# the training-step bench: lib on webgpu and wasm against PyTorch on the GPU (CUDA) and on the CPU,
+# when PyTorch is installed.
 #
-#   scripts/gpu_check.sh            # from the project root; needs deno and node_modules present
+#   scripts/gpu_check.sh            # from the project root, with deno and node_modules present
 #
-# Prepared, not yet run: no GPU has been lent to this project so far.
+# Without deno or node_modules (an offline GPU machine), run scripts/gpu_pack.sh where they are
+# and bring .gpu/ along: this script then uses its deno binary and bundles.
 set -u
 cd "$(dirname "$0")/.."
 deadline=$((SECONDS + 290))
@@ -14,37 +16,60 @@ left() { echo $((deadline - SECONDS)); }
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 echo "== machine"
 grep -m1 "model name" /proc/cpuinfo || true
+echo "$(nproc) CPU threads"
 if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 else
   echo "nvidia-smi not found: no NVIDIA driver here"
 fi
-if command -v vulkaninfo >/dev/null; then
-  vulkaninfo --summary 2>/dev/null | grep -E "deviceName|driverName|apiVersion" | head -6
+ldconfig -p 2>/dev/null | grep -q "libvulkan.so.1" ||
+  echo "libvulkan.so.1 not in the linker cache: if WebGPU finds no adapter, install libvulkan1"
+icd=$(ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* \
+  /usr/local/nvidia/share/vulkan/icd.d/*nvidia* 2>/dev/null | head -1)
+if [ -n "$icd" ]; then
+  echo "NVIDIA Vulkan ICD: $icd"
+  export VK_DRIVER_FILES="${VK_DRIVER_FILES:-$icd}"
 else
-  echo "vulkaninfo not found (apt install vulkan-tools to list Vulkan devices)"
-fi
-ls /usr/share/vulkan/icd.d/ /etc/vulkan/icd.d/ 2>/dev/null | grep -i nvidia ||
   echo "no NVIDIA Vulkan ICD file: WebGPU will not see the GPU (install the driver's Vulkan part)"
-if ! command -v deno >/dev/null; then
-  echo "deno not found: copy the deno binary to PATH (npm install deno ships it)"; exit 1
 fi
+run=(deno run -A)
+probe=scripts/gpu_probe.ts
+bench=bench/gpt_train_bench.ts
+cpu_backend=wasm
 if [ ! -d node_modules/.deno ]; then
-  echo "node_modules missing: run 'deno install' where the npm registry is reachable, then copy"
-  exit 1
+  if [ ! -f .gpu/gpu_probe.js ]; then
+    echo "node_modules and .gpu/ missing: run 'deno install' or scripts/gpu_pack.sh, then copy"
+    exit 1
+  fi
+  # The bundled wasm backend's emscripten loader needs CommonJS globals (__dirname) that a
+  # bundle lacks, so the CPU baseline there is PyTorch alone.
+  echo "using the bundles in .gpu/ (scripts/gpu_pack.sh); no wasm backend in this mode"
+  cpu_backend=""
+  run=(deno run -A --no-config --no-lock)
+  probe=.gpu/gpu_probe.js
+  bench=.gpu/gpt_train_bench.js
 fi
+if ! command -v deno >/dev/null; then
+  if [ -f .gpu/deno.xz ]; then
+    xz -dc .gpu/deno.xz > /tmp/deno && chmod +x /tmp/deno && export PATH="/tmp:$PATH"
+  else
+    echo "deno not found: copy the deno binary to PATH (npm install deno ships it)"; exit 1
+  fi
+fi
+deno --version | head -1
+python=python3
+[ -x .venv/bin/python ] && python=.venv/bin/python
+$python -c "import torch; print('PyTorch', torch.__version__, 'CUDA', torch.cuda.is_available())" \
+  2>/dev/null || echo "no PyTorch for $python: the bench runs without it"
 echo; echo "== backends, parity and matmul rate ($(left) s left)"
-timeout "$(left)" deno run -A scripts/gpu_probe.ts
+timeout "$(left)" "${run[@]}" "$probe" --backends "webgpu,tensorflow-gpu,tensorflow,$cpu_backend"
 parity=$?
 echo; echo "== training step bench ($(left) s left)"
-backends=wasm
-deno eval 'import { probeBackends } from "./lib/backend/mod.ts";
-  const p = await probeBackends();
-  console.log(p.filter((b) => b.available && ["webgpu", "tensorflow-gpu"].includes(b.name))
-    .map((b) => b.name).join(","));' > /tmp/gpu_backends.txt 2>/dev/null
-found=$(tail -1 /tmp/gpu_backends.txt)
-[ -n "$found" ] && backends="$found,wasm"
-timeout "$(left)" deno run -A bench/gpt_train_bench.ts --backends "$backends" \
-  --contenders lib,torch --rounds 2 --steps 2 --warmup 1 --torch-threads 1
-bench=$?
-echo; echo "parity exit $parity, bench exit $bench (124 = ran out of the 5 minutes)"
+found=$("${run[@]}" "$probe" --list --backends webgpu,tensorflow-gpu 2>/dev/null | tail -1)
+backends=$(echo "$found,$cpu_backend" | sed 's/^,//; s/,$//')
+[ -z "$backends" ] && { echo "no backend to bench"; exit 1; }
+timeout "$(left)" "${run[@]}" "$bench" --backends "$backends" --python "$python" \
+  --contenders lib,torch --torch-device cuda,cpu --torch-threads "$(nproc)" \
+  --rounds 3 --steps 3 --warmup 2
+benchrc=$?
+echo; echo "parity exit $parity, bench exit $benchrc (124 = ran out of the 5 minutes)"

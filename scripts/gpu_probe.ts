@@ -5,6 +5,7 @@
  * table; exits 1 if a backend that runs fails parity.
  *
  *     deno run -A scripts/gpu_probe.ts [--backends webgpu,tensorflow-gpu,wasm]
+ *     deno run -A scripts/gpu_probe.ts --list --backends webgpu,tensorflow-gpu   # "webgpu"
  *
  * @module
  */
@@ -69,12 +70,23 @@ async function matmulRate(): Promise<number> {
   return (2 * n ** 3) / (times[1] * 1e6); // second best: the first includes compilation
 }
 
-const { values } = parseArgs({ args: Deno.args, options: { backends: { type: "string" } } });
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { backends: { type: "string" }, list: { type: "boolean" } },
+});
 const fixture: Fixture = JSON.parse(
   Deno.readTextFileSync(new URL("../tests/fixtures/gpt_parity.json", import.meta.url)),
 );
 const probes = await probeBackends();
 const wanted = values.backends?.split(",").map((s) => s.trim());
+if (values.list) {
+  // Only which of the wanted backends are available, comma-separated: for scripts/gpu_check.sh.
+  console.log(
+    probes.filter((p) => p.available && (!wanted || wanted.includes(p.name)))
+      .map((p) => p.name).join(","),
+  );
+  Deno.exit(0);
+}
 const rows = [
   "| backend | found | detail | parity max abs diff | 1024² matmul GFLOP/s |",
   "|---|---|---|---:|---:|",

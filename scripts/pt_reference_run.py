@@ -111,10 +111,24 @@ def bench_serve(args):
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        sys.exit("--device cuda: this PyTorch sees no CUDA GPU; use --device cpu")
     V, C, L, H, T, B = args.vocab, args.n_embd, args.n_layer, args.n_head, args.block, args.batch
-    state, params, opt = build_state(V, C, L, T)
+    # Weights are made on the CPU (same random stream as the CPU run), then moved as leaves.
+    state, params, _ = build_state(V, C, L, T)
+    moved = {id(p): p.detach().to(device).requires_grad_() for p in params}
+    state = {k: moved[id(v)] for k, v in state.items()}
+    params = [moved[id(p)] for p in params]
+    opt = torch.optim.AdamW(
+        [{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.1},
+         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}],
+        lr=1e-3, betas=(0.9, 0.99), eps=1e-8)
     gen = torch.Generator().manual_seed(args.seed)
-    info = {"ready": True, "threads": torch.get_num_threads(),
+    # A GPU runs asynchronously: wait for it before reading the clock.
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else None
+    info = {"ready": True, "threads": torch.get_num_threads(), "device": str(device), "gpu": gpu,
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), **blas_description()}
     print(json.dumps(info), flush=True)
     for line in sys.stdin:
@@ -123,15 +137,17 @@ def bench_serve(args):
             break
         ms, loss = [], float("nan")
         for _ in range(int(line)):
-            x = torch.randint(V, (B, T), generator=gen)
-            y = torch.randint(V, (B, T), generator=gen)
+            x = torch.randint(V, (B, T), generator=gen).to(device)
+            y = torch.randint(V, (B, T), generator=gen).to(device)
+            sync()
             t0 = time.perf_counter()
             logits = gpt_forward_sdpa(state, C, H, L, x)
             out = torch.nn.functional.cross_entropy(logits.view(-1, V), y.view(-1))
             opt.zero_grad(set_to_none=True)
             out.backward()
             opt.step()
-            loss = out.item()
+            loss = out.item()  # .item() waits for the step, so the GPU time is counted
+            sync()
             ms.append(1000 * (time.perf_counter() - t0))
         print(json.dumps({"ms": ms, "loss": loss}), flush=True)
 
@@ -142,6 +158,7 @@ def main():
     ap.add_argument("--iters", type=int, default=2000)
     ap.add_argument("--bench-serve", action="store_true", help="be bench:gpt's PyTorch contender")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="bench-serve only: cpu or cuda")
     ap.add_argument("--n-embd", type=int, default=128)
     ap.add_argument("--n-layer", type=int, default=4)
     ap.add_argument("--n-head", type=int, default=4)
