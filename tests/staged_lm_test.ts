@@ -165,3 +165,20 @@ Deno.test("every stage trains with the Trainer and no tensors leak", async () =>
     assertEquals(tf.memory().numTensors, before - nVars, `${s.name}: dispose frees every weight`);
   }
 });
+
+Deno.test("causal: false lets a position see later tokens (the notes' Head has no mask)", () => {
+  const model = new StagedLM({ ...stages[1].config, causal: false }, { seed: 2 });
+  const a = model.forward(ids([[1, 2, 3, 4]]));
+  const b = model.forward(ids([[1, 2, 9, 10]]));
+  const first = (t: tf.Tensor3D) => tf.slice(t, [0, 0, 0], [1, 1, 11]);
+  assertLess(1e-4, tf.max(tf.abs(tf.sub(first(a), first(b)))).dataSync()[0]);
+  const { weights } = model.inspect(ids([[1, 2, 3, 4]]));
+  assertLess(0, (weights[0].arraySync() as number[][][][])[0][0][0][3]); // query 0 sees key 3
+  tf.dispose([a, b, ...weights]);
+  model.dispose();
+  assertThrows(
+    () => validateStagedLMConfig({ ...stages[1].config, causal: "no" as unknown as boolean }),
+    Error,
+    "causal must be true or false",
+  );
+});

@@ -116,7 +116,8 @@ export class StagedLM {
 
   /**
    * Logits (B*T, V) and, with `explicit`, each layer's attention weights (B, nh, T, T). The
-   * explicit path is `scaledDotProductAttention` with a causal mask, as written in the notes;
+   * explicit path is `scaledDotProductAttention` with a causal mask (or none, with
+   * `causal: false`), as written in the notes;
    * the other path packs the three projections and runs lib's fused causal kernel (the same
    * function, several times faster on wasm, but it never materialises the weights).
    */
@@ -138,7 +139,10 @@ export class StagedLM {
       pos as tf.Tensor2D,
       B,
     ); // (B*T, C)
-    const mask = explicit ? causalMask(T) : undefined;
+    const causal = this.config.causal ?? true;
+    // The fused kernel is causal only; attention over the whole window takes the written-out path.
+    explicit ||= !causal;
+    const mask = explicit && causal ? causalMask(T) : undefined;
     const weights: tf.Tensor4D[] = [];
     for (let l = 0; l < nLayer; l++) {
       const p = `h.${l}`;

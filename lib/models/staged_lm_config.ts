@@ -27,6 +27,12 @@ export interface StagedLMConfig {
   residual: boolean;
   /** Pre-LayerNorm before attention and MLP, and a final LayerNorm before the LM head. */
   layerNorm: boolean;
+  /**
+   * Hide later positions from each query (default true). `false` lets every position see the
+   * whole window, as the notes' `Head` (which has no mask) does: a language model trained so
+   * reads its answers from the next position.
+   */
+  causal?: boolean;
 }
 
 /** The switches of a stage: everything in {@link StagedLMConfig} but the sizes. */
@@ -85,6 +91,9 @@ export function validateStagedLMConfig(c: StagedLMConfig): StagedLMConfig {
       `StagedLM: attention needs at least one layer, got nLayer ${c.nLayer}; use nHead 0 for ` +
         `the bigram table.`,
     );
+  }
+  if (c.causal !== undefined && typeof c.causal !== "boolean") {
+    throw new Error(`StagedLM: causal must be true or false, got ${c.causal}.`);
   }
   if (c.nEmbd % c.nHead !== 0) {
     throw new Error(
