@@ -9,10 +9,12 @@ import { LearnedPositionalEncoding, MultiHeadAttention } from "../lib/attention/
 import {
   GPT,
   gptConfig,
+  lmStages,
   LSTMAttention,
   LSTMStack,
   RepeatVectorSeq2Seq,
   Seq2SeqLSTM,
+  StagedLM,
   Transformer,
   Vocab,
 } from "../lib/models/mod.ts";
@@ -52,6 +54,11 @@ for (const backend of [tf.getBackend(), "cpu"]) {
       });
       await t.step("GPT with biases", () => {
         assertFreed("GPT", () => new GPT(gptConfig("notes-small", { vocabSize: 10 })));
+      });
+      await t.step("StagedLM, every stage", () => {
+        for (const s of lmStages({ vocabSize: 9, blockSize: 8, nEmbd: 8, nHead: 2, nLayer: 2 })) {
+          assertFreed(`StagedLM ${s.name}`, () => new StagedLM(s.config, { seed: 1 }));
+        }
       });
       await t.step("MultiHeadAttention", () => {
         assertFreed("MultiHeadAttention", () => new MultiHeadAttention(16, 2, { seed: 3 }));

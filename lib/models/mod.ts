@@ -22,6 +22,14 @@ export {
   validateGPTConfig,
 } from "./gpt_config.ts";
 export { LSTMStack, type LSTMState } from "./lstm_stack.ts";
+export { StagedLM } from "./staged_lm.ts";
+export {
+  type LMStage,
+  lmStages,
+  type StagedLMConfig,
+  type StagePieces,
+  validateStagedLMConfig,
+} from "./staged_lm_config.ts";
 export {
   BOS,
   disposeBatch,
