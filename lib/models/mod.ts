@@ -63,6 +63,7 @@ export {
 } from "./seq2seq_eval.ts";
 export { type GreedyResult, Seq2SeqLSTM, type Seq2SeqLSTMConfig } from "./seq2seq_lstm.ts";
 export { type RepeatVectorConfig, RepeatVectorSeq2Seq } from "./repeat_vector_seq2seq.ts";
+export { SequenceAutoencoder, type SequenceAutoencoderConfig } from "./seq_autoencoder.ts";
 export { dotProductAttention, LSTMAttention } from "./lstm_attention.ts";
 export { Transformer, type TransformerConfig } from "./transformer.ts";
 export {

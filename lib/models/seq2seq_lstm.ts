@@ -189,6 +189,14 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
   }
 
   /**
+   * The decoder's initial states from the encoder's final ones. The plain model hands them over
+   * as they are; the bottleneck autoencoder squeezes them through one narrow vector first.
+   */
+  protected context(final: LSTMState[]): LSTMState[] {
+    return final;
+  }
+
+  /**
    * Logits (B, T, Vt) from decoder outputs (B, T, H). The plain model ignores the encoder
    * outputs; the attention model overrides this to look at them.
    */
@@ -210,7 +218,7 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
     return tf.tidy(() => {
       const enc = this.encode(batch);
       const y = tf.gather(this.targetEmbedding, batch.targetIn) as tf.Tensor3D;
-      const dec = this.decoder.run(y, enc.final).outputs; // (B, T, H)
+      const dec = this.decoder.run(y, this.context(enc.final)).outputs; // (B, T, H)
       return this.readout(dec, enc.outputs, batch.mask).logits;
     });
   }
@@ -231,7 +239,11 @@ export class Seq2SeqLSTM implements Seq2SeqModel {
   /** Greedy decoding from `<bos>`, feeding back each argmax, until `<eos>` or the limit. */
   greedy(src: EncodedSources): GreedyResult {
     const B = src.ids.shape[0];
-    const enc = tf.tidy(() => this.encode(src));
+    // In a tidy: the encoder's own final states are freed when context() replaces them.
+    const enc = tf.tidy(() => {
+      const e = this.encode(src);
+      return { outputs: e.outputs, final: this.context(e.final) };
+    });
     let state = enc.final;
     let prev = tf.fill([B], BOS, "int32") as tf.Tensor1D;
     const ids: number[][] = Array.from({ length: B }, () => []);
