@@ -50,5 +50,6 @@ export {
   loadSpamAssassin,
   stratifiedSplit,
 } from "./spam.ts";
+export { firstTokenTask, motifTask, type SequenceTask } from "./sequence_tasks.ts";
 export { loadSotuAddresses, loadSotuCorpus, type SotuAddress } from "./sotu.ts";
 export { loadResults, resultsFile, type RunMode, saveResults } from "./results.ts";

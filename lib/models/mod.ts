@@ -93,3 +93,8 @@ export {
   wordTokens,
 } from "./word2vec.ts";
 export { cosineSimilarity, meanPool } from "./pooling.ts";
+export {
+  type RecurrentCell,
+  RecurrentClassifier,
+  type RecurrentClassifierConfig,
+} from "./recurrent_classifier.ts";
