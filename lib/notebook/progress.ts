@@ -137,8 +137,11 @@ export class ProgressBar {
           "text/html": this.#html(),
           "text/plain": this.text(),
         });
-        await display(bundle, { displayId: this.#id, update: this.#shown });
+        // Marked shown before the await: a synchronous loop that calls update() without awaiting
+        // it must still send one display and then updates, not a new output per draw.
+        const update = this.#shown;
         this.#shown = true;
+        await display(bundle, { displayId: this.#id, update });
         // Yield so the kernel can flush the message while the caller's loop runs.
         await new Promise((r) => setTimeout(r, 0));
         return;
