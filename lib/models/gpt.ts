@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
+import { countParams, requireParam } from "../nn/params.ts";
 import {
   causalSelfAttention,
   type CausalSelfAttentionWeights,
@@ -134,19 +135,11 @@ export class GPT {
 
   /** Number of trainable parameters (the tied LM head counted once). */
   numParams(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
+    return countParams(this.params);
   }
 
   #p(name: string): tf.Variable {
-    const v = this.params.get(name);
-    if (!v) {
-      throw new Error(
-        `GPT: missing parameter ${name} (was the model disposed?)`,
-      );
-    }
-    return v;
+    return requireParam(this.params, "GPT", name);
   }
 
   #maybe(name: string): tf.Variable | undefined {

@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
 import { linear } from "../nn/linear.ts";
+import { countParams, requireParam } from "../nn/params.ts";
 import { causalMask } from "../attention/mask.ts";
 import { causalAttention } from "../attention/causal_self_attention.ts";
 import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "../attention/causal_kernel.ts";
@@ -87,15 +88,11 @@ export class StagedLM {
 
   /** Number of trainable parameters. */
   numParams(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
+    return countParams(this.params);
   }
 
   #p(name: string): tf.Variable {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`StagedLM: missing parameter ${name} (was the model disposed?)`);
-    return v;
+    return requireParam(this.params, "StagedLM", name);
   }
 
   #checkIds(idx: tf.Tensor, what: string): void {

@@ -16,3 +16,4 @@
  */
 export { filledVariable, normalValues, normalVariable, ownedVariable } from "./init.ts";
 export { columnSum, linear } from "./linear.ts";
+export { countParams, requireParam } from "./params.ts";
