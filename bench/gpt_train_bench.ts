@@ -52,14 +52,19 @@ interface Contender {
   close(): Promise<void>;
 }
 
-/** A seeded stream of random (x, y) batches; y is x shifted with a deterministic last token. */
+/**
+ * A seeded stream of uniformly random (x, y) batches, the kind PyTorch's side of the bench draws:
+ * both sides then train on the same task (nothing to learn, the loss stays near ln V), so their
+ * losses stay comparable however many steps run.
+ */
 function batches(shape: BenchShape, seed: number) {
   let state = seed >>> 0;
-  const rng = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  // Math.imul: a plain product overflows 2^53 and the stream falls into a short cycle.
+  const rng = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
   const { batch: B, block: T, vocab: V } = shape;
   return (): [tf.Tensor2D, tf.Tensor2D] => {
     const x = Array.from({ length: B * T }, () => Math.floor(rng() * V));
-    const y = x.map((v, i) => (i % T === T - 1 ? (v * 7 + 3) % V : x[i + 1]));
+    const y = Array.from({ length: B * T }, () => Math.floor(rng() * V));
     return [tf.tensor2d(x, [B, T], "int32"), tf.tensor2d(y, [B, T], "int32")];
   };
 }
