@@ -153,7 +153,9 @@ function layerNormTensors(
   bias?: tf.Tensor,
 ): tf.Tensor2D {
   const withBias = tf.customGrad((...args: unknown[]) => {
-    const [xs, w, b] = args as tf.Tensor[];
+    // Without a bias the third argument is customGrad's `save`, not a tensor.
+    const [xs, w] = args as tf.Tensor[];
+    const b = bias ? args[2] as tf.Tensor : undefined;
     const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
     const mean = tf.mean(xs, -1, true);
     const xc = tf.sub(xs, mean);

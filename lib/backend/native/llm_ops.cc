@@ -38,8 +38,6 @@ using ConstMat = Eigen::Map<const RowMat>;
 void Parallel(OpKernelContext* ctx, int64_t n, int64_t cost,
               const std::function<void(int64_t, int64_t)>& fn) {
   auto* workers = ctx->device()->tensorflow_cpu_worker_threads();
-  static const bool inline_only = getenv("LLM_OPS_INLINE") != nullptr;
-  if (inline_only) { fn(0, n); return; }
   tensorflow::Shard(workers->num_threads, workers->workers, n, cost, fn);
 }
 
