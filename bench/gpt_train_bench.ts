@@ -32,6 +32,10 @@ export interface BenchRow {
   ms: number[];
   /** Median of the per-round medians' ratios to the best PyTorch setting of the same round. */
   vsTorch?: number;
+  /** Smallest and largest of those per-round ratios. */
+  vsTorchRange?: [number, number];
+  /** Per-round medians, in round order (for ratios between any two contenders). */
+  roundMedians: number[];
   /** Loss after the last step. */
   lastLoss: number;
   /** Extra description (PyTorch threads and BLAS). */
@@ -224,17 +228,21 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
         for (const c of all) {
           const rounds = perRound.get(c.name)!;
           let vsTorch: number | undefined;
+          let vsTorchRange: [number, number] | undefined;
           if (torch.length > 0) {
             const ratios = rounds.map((ms, r) =>
               median(ms) / Math.min(...torch.map((t) => median(perRound.get(t.name)![r])))
             );
             vsTorch = median(ratios);
+            vsTorchRange = [Math.min(...ratios), Math.max(...ratios)];
           }
           rows.push({
             contender: c.name,
             block: backend,
             ms: rounds.flat(),
             vsTorch,
+            vsTorchRange,
+            roundMedians: rounds.map(median),
             lastLoss: losses.get(c.name)!,
             note: c.note,
           });
@@ -255,7 +263,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
  * @example
  * ```ts
  * import { table } from "./gpt_train_bench.ts";
- * console.log(table([{ contender: "lib wasm", block: "wasm", ms: [10, 12], lastLoss: 4.2 }], 768));
+ * console.log(table([{ contender: "lib wasm", block: "wasm", ms: [10, 12], roundMedians: [11], lastLoss: 4.2 }], 768));
  * ```
  */
 export function table(rows: BenchRow[], tokensPerStep: number): string {
@@ -269,9 +277,11 @@ export function table(rows: BenchRow[], tokensPerStep: number): string {
     lines.push(
       `| ${r.block} | ${r.contender} | ${m.toFixed(0)} | ${Math.min(...r.ms).toFixed(0)}–` +
         `${Math.max(...r.ms).toFixed(0)} | ${(tokensPerStep / (m / 1000)).toFixed(0)} | ` +
-        `${r.vsTorch === undefined ? "–" : r.vsTorch.toFixed(2) + "x"} | ${
-          r.lastLoss.toFixed(4)
-        } |`,
+        `${
+          r.vsTorch === undefined
+            ? "–"
+            : `${r.vsTorch.toFixed(2)}x (${r.vsTorchRange!.map((x) => x.toFixed(2)).join("–")})`
+        } | ${r.lastLoss.toFixed(4)} |`,
     );
   }
   return lines.join("\n");
@@ -368,6 +378,16 @@ if (import.meta.main) {
   const rows = await runBench(opts);
   for (const r of rows) if (r.note) console.log(`${r.contender}: ${r.note}`);
   console.log("\n" + table(rows, batch * block));
+  for (const naive of rows.filter((r) => r.contender.startsWith("naive "))) {
+    const lib = rows.find((r) => r.block === naive.block && r.contender.startsWith("lib "));
+    if (!lib) continue;
+    const ratios = naive.roundMedians.map((n, i) => n / lib.roundMedians[i]);
+    console.log(
+      `\n${lib.contender} is ${median(ratios).toFixed(2)}x faster than ${naive.contender} ` +
+        `(median of per-round ratios, range ${Math.min(...ratios).toFixed(2)}–` +
+        `${Math.max(...ratios).toFixed(2)})`,
+    );
+  }
   if (values.json) {
     Deno.writeTextFileSync(
       values.json,

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend, type KernelOptions, withKernels } from "../lib/backend/mod.ts";
+import { initBackend, type KernelOptions, recordOps, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 
@@ -88,11 +88,19 @@ export async function profileStep(opts: {
   const steps = opts.steps ?? 3;
   const totals = new Map<string, KernelTime>();
   const walls: number[] = [];
+  const add = (name: string, ms: number) => {
+    const t = totals.get(name) ?? { name, calls: 0, ms: 0 };
+    t.calls += 1 / steps;
+    t.ms += ms / steps;
+    totals.set(name, t);
+  };
   await withKernels(opts.kernels ?? {}, async () => {
     await step();
     for (let s = 0; s < steps; s++) {
       const t0 = performance.now();
-      const info = await tf.profile(step);
+      // On tensorflow, lib's ops and the TensorFlow ops it calls directly bypass tfjs's kernels.
+      recordOps(add);
+      const info = await tf.profile(step).finally(() => recordOps(undefined));
       walls.push(performance.now() - t0);
       for (const k of info.kernels) {
         // An op's scope (e.g. "fusedMatMul__op") times the kernel it wraps: count that once.
@@ -100,10 +108,7 @@ export async function profileStep(opts: {
         // customGrad's forward shows as an unnamed scope (lib's loop kernels on wasm and cpu; forward only:
         // their backward runs in autodiff, outside any kernel).
         const name = k.name === "unnamed scope" ? "(scope: customGrad forward)" : k.name;
-        const t = totals.get(name) ?? { name, calls: 0, ms: 0 };
-        t.calls += 1 / steps;
-        t.ms += (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0) / steps;
-        totals.set(name, t);
+        add(name, typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0);
       }
     }
   });

@@ -119,6 +119,24 @@ export function nativeOpsActive(): boolean {
   return tensorflowOpsActive() && status?.loaded === true;
 }
 
+let recorder: ((name: string, ms: number) => void) | undefined;
+
+/**
+ * Calls `record(name, ms)` after every {@link runOp} until called again with `undefined`. These
+ * ops bypass tfjs's kernel registry, so `tf.profile` does not see them; profilers add them.
+ *
+ * @example
+ * ```ts
+ * import { recordOps } from "./native_ops.ts";
+ * const seen: string[] = [];
+ * recordOps((name) => seen.push(name));
+ * recordOps(undefined);
+ * ```
+ */
+export function recordOps(record: ((name: string, ms: number) => void) | undefined): void {
+  recorder = record;
+}
+
 /** An op attribute: a float, int, bool (or list of bools), or a dtype. */
 export type OpAttr =
   | { name: string; float: number }
@@ -162,5 +180,9 @@ export function runOp(
       value: a.dtype === "int32" ? b.TF_INT32 : b.TF_FLOAT,
     };
   });
-  return backend.executeMultipleOutputs(name, opAttrs, inputs, numOutputs);
+  if (!recorder) return backend.executeMultipleOutputs(name, opAttrs, inputs, numOutputs);
+  const t0 = performance.now();
+  const out = backend.executeMultipleOutputs(name, opAttrs, inputs, numOutputs);
+  recorder(name, performance.now() - t0);
+  return out;
 }
