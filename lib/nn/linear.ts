@@ -53,6 +53,38 @@ function product(
 }
 
 /**
+ * `a · b` (or `a · bᵀ` with `transposeB`) for matrices, with its gradient. On tensorflow, three
+ * TensorFlow MatMuls (forward and both gradients) and nothing else; elsewhere `tf.matMul`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { matMul2d } from "./linear.ts";
+ * matMul2d(tf.ones([1, 2]), tf.ones([3, 2]), true).print(); // [[2, 2, 2]]
+ * ```
+ */
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeB = false): tf.Tensor2D {
+  if (!tensorflowOpsActive()) return tf.matMul(a, b, false, transposeB);
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [as, bs] = args as tf.Tensor2D[];
+    const save = args[2] as (t: tf.Tensor[]) => void;
+    save([as, bs]);
+    return {
+      value: product(as, bs, false, transposeB),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [aa, bb] = saved as tf.Tensor2D[];
+        const g = dy as tf.Tensor2D;
+        // c = a b: da = g bᵀ, db = aᵀ g.  c = a bᵀ: da = g b, db = gᵀ a.
+        return transposeB
+          ? [product(g, bb), product(g, aa, true, false)]
+          : [product(g, bb, false, true), product(aa, g, true, false)];
+      },
+    };
+  });
+  return f(a, b) as tf.Tensor2D;
+}
+
+/**
  * A fully connected layer in Hugging Face's Conv1D layout: `x (N, in) · w (in, out) + b`.
  *
  * @example
@@ -67,7 +99,7 @@ export function linear(
   w: tf.Tensor,
   b?: tf.Tensor,
 ): tf.Tensor2D {
-  if (!b) return tf.matMul(x, w as tf.Tensor2D);
+  if (!b) return matMul2d(x, w as tf.Tensor2D);
   const f = tf.customGrad((...args: unknown[]) => {
     const [xs, ws, bs] = args as tf.Tensor2D[];
     const save = args[3] as (t: tf.Tensor[]) => void;
