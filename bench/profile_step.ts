@@ -5,6 +5,7 @@
  *
  *     deno task bench:profile                       # baby GPT on wasm
  *     deno task bench:profile --n-embd 256 --backend cpu --steps 3
+ *     deno task bench:profile --backend tensorflow --stock    # lib's kernels off, for comparison
  *
  * @module
  */
@@ -167,6 +168,8 @@ if (import.meta.main) {
       batch: { type: "string", default: "12" },
       steps: { type: "string", default: "3" },
       top: { type: "string", default: "15" },
+      // lib's fast kernels off: the stock tensor-op path, for a before/after comparison
+      stock: { type: "boolean", default: false },
     },
   });
   const num = (k: keyof typeof values) => {
@@ -182,10 +185,12 @@ if (import.meta.main) {
     block: num("block"),
     batch: num("batch"),
     steps: num("steps"),
+    kernels: values.stock ? { loopKernels: false, nativeKernels: false } : {},
   });
   console.log(
     `profile of one training step on ${values.backend} (wall ${p.wallMs.toFixed(0)} ms, ` +
-      `median of ${values.steps}; tf.profile adds its own overhead)`,
+      `median of ${values.steps}${values.stock ? "; lib's loop and native kernels off" : ""}; ` +
+      "tf.profile adds its own overhead)",
   );
   console.log(profileTable(p, num("top")));
 }
