@@ -5,12 +5,13 @@
  *
  *     deno task bench:profile                       # baby GPT on wasm
  *     deno task bench:profile --n-embd 256 --backend cpu --steps 3
+ *     deno task bench:profile --backend tensorflow --stock    # lib's kernels off, for comparison
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend, type KernelOptions, withKernels } from "../lib/backend/mod.ts";
+import { initBackend, type KernelOptions, recordOps, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 
@@ -88,11 +89,19 @@ export async function profileStep(opts: {
   const steps = opts.steps ?? 3;
   const totals = new Map<string, KernelTime>();
   const walls: number[] = [];
+  const add = (name: string, ms: number) => {
+    const t = totals.get(name) ?? { name, calls: 0, ms: 0 };
+    t.calls += 1 / steps;
+    t.ms += ms / steps;
+    totals.set(name, t);
+  };
   await withKernels(opts.kernels ?? {}, async () => {
     await step();
     for (let s = 0; s < steps; s++) {
       const t0 = performance.now();
-      const info = await tf.profile(step);
+      // On tensorflow, lib's ops and the TensorFlow ops it calls directly bypass tfjs's kernels.
+      recordOps(add);
+      const info = await tf.profile(step).finally(() => recordOps(undefined));
       walls.push(performance.now() - t0);
       for (const k of info.kernels) {
         // An op's scope (e.g. "fusedMatMul__op") times the kernel it wraps: count that once.
@@ -100,10 +109,7 @@ export async function profileStep(opts: {
         // customGrad's forward shows as an unnamed scope (lib's loop kernels on wasm and cpu; forward only:
         // their backward runs in autodiff, outside any kernel).
         const name = k.name === "unnamed scope" ? "(scope: customGrad forward)" : k.name;
-        const t = totals.get(name) ?? { name, calls: 0, ms: 0 };
-        t.calls += 1 / steps;
-        t.ms += (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0) / steps;
-        totals.set(name, t);
+        add(name, typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0);
       }
     }
   });
@@ -162,6 +168,8 @@ if (import.meta.main) {
       batch: { type: "string", default: "12" },
       steps: { type: "string", default: "3" },
       top: { type: "string", default: "15" },
+      // lib's fast kernels off: the stock tensor-op path, for a before/after comparison
+      stock: { type: "boolean", default: false },
     },
   });
   const num = (k: keyof typeof values) => {
@@ -177,10 +185,12 @@ if (import.meta.main) {
     block: num("block"),
     batch: num("batch"),
     steps: num("steps"),
+    kernels: values.stock ? { loopKernels: false, nativeKernels: false } : {},
   });
   console.log(
     `profile of one training step on ${values.backend} (wall ${p.wallMs.toFixed(0)} ms, ` +
-      `median of ${values.steps}; tf.profile adds its own overhead)`,
+      `median of ${values.steps}${values.stock ? "; lib's loop and native kernels off" : ""}; ` +
+      "tf.profile adds its own overhead)",
   );
   console.log(profileTable(p, num("top")));
 }

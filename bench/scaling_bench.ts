@@ -17,7 +17,8 @@ const { values } = parseArgs({
     widths: { type: "string", default: "128,256,384" },
     backends: { type: "string", default: "tensorflow,wasm" },
     rounds: { type: "string", default: "3" },
-    steps: { type: "string", default: "2" },
+    steps: { type: "string", default: "3" },
+    warmup: { type: "string", default: "1" },
     python: { type: "string" },
     json: { type: "string" },
   },
@@ -60,7 +61,7 @@ for (const nEmbd of widths) {
     contenders: ["lib", "torch"],
     rounds: Number(values.rounds),
     steps: Number(values.steps),
-    warmup: 1,
+    warmup: Number(values.warmup),
     python,
     torchThreads: [1, 2],
     log: (line) => console.log(line),
@@ -84,7 +85,13 @@ for (const w of widths) {
       `${
         best ? `${median(best.ms).toFixed(0)} (${best.contender.replace("torch ", "")})` : "–"
       } | ` +
-      `${backends.map((b) => lib(b)?.vsTorch?.toFixed(2) + "x").join(" | ")} |`,
+      `${
+        backends.map((b) => {
+          const r = lib(b);
+          if (r?.vsTorch === undefined) return "–";
+          return `${r.vsTorch.toFixed(2)}x (${r.vsTorchRange!.map((x) => x.toFixed(2)).join("–")})`;
+        }).join(" | ")
+      } |`,
   );
 }
 console.log("\n" + lines.join("\n"));

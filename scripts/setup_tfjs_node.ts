@@ -9,6 +9,10 @@
  *    against those headers and Node-API's (npm `node-api-headers`, or the system's), with g++.
  * 3. The binding placed where tfjs-node's loader (node-pre-gyp) looks for it
  *    (`lib/napi-v8/tfjs_binding.node` in the package), linked to the library by absolute rpath.
+ * 4. lib's fused ops (`lib/backend/native/llm_ops.cc`: AdamW, LayerNorm, GELU, causal attention)
+ *    compiled against the wheel's C++ headers into `.tfjs-node/lib/libllm_ops.so`, with the
+ *    source's SHA-256 beside it so that lib/backend loads only a build of the current source.
+ *    Rerun after that file changes: only the ops are rebuilt (about a minute).
  *
  * The C library stays in `.tfjs-node/lib` (git-ignored, about 850 MB). lib/backend then finds
  * the binding and the `tensorflow` backend is chosen first. Run again after `node_modules` is
@@ -20,6 +24,7 @@
  */
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
+import { NATIVE_SOURCE, sha256File } from "../lib/backend/native_ops.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -104,13 +109,23 @@ async function nodeApiInclude(): Promise<string> {
 const pkg = packageDir();
 const bindingDir = `${pkg}/lib/napi-v8`;
 const binding = `${bindingDir}/tfjs_binding.node`;
-if (exists(binding) && !values.force) {
-  console.log(`${binding} is already there; --force rebuilds it.`);
-} else {
+const include = `${work}/include`;
+const opsLib = `${libDir}/libllm_ops.so`;
+const buildBinding = !exists(binding) || values.force!;
+const sourceHash = await sha256File(NATIVE_SOURCE);
+const opsCurrent = exists(opsLib) && exists(`${opsLib}.sha256`) &&
+  Deno.readTextFileSync(`${opsLib}.sha256`).trim() === sourceHash;
+const buildOps = !opsCurrent || values.force!;
+if (!buildBinding) console.log(`${binding} is already there; --force rebuilds it.`);
+if (!buildOps) console.log(`${opsLib} is current; --force rebuilds it.`);
+
+if (buildBinding || buildOps) {
   Deno.mkdirSync(libDir, { recursive: true });
   const wheelDir = `${work}/wheel`;
   const version = values.tensorflow!;
-  step(`1. TensorFlow ${version}'s C library from PyPI (tensorflow-cpu wheel, no dependencies)`);
+  step(
+    `1. TensorFlow ${version}'s C library and headers from PyPI (tensorflow-cpu wheel, no dependencies)`,
+  );
   let wheel = exists(wheelDir)
     ? [...Deno.readDirSync(wheelDir)].find((e) => e.name.includes(`-${version}-`))?.name
     : undefined;
@@ -148,7 +163,6 @@ with zipfile.ZipFile(whl) as z:
             with open(dst, "wb") as f:
                 f.write(z.read(n))
 `;
-  const include = `${work}/include`;
   sh(
     values.python!,
     ["-c", extract, `${wheelDir}/${wheel}`, libDir, include],
@@ -166,64 +180,105 @@ with zipfile.ZipFile(whl) as z:
     }
   }
 
-  step("2. Does the library export every TF_/TFE_ function the binding calls?");
-  const sources = ["tfjs_backend.cc", "tfjs_binding.cc", "tfjs_backend.h", "utils.h"]
-    .map((f) => Deno.readTextFileSync(`${pkg}/binding/${f}`)).join("\n");
-  const needed = new Set(
-    [...sources.matchAll(/\b(TFE?_[A-Za-z]+)\(/g)].map((m) => m[1])
-      .filter((n) => !/^TFE?_Auto/.test(n)), // the binding's own RAII helpers
-  );
-  const exported = new Set(
-    sh(
-      "nm",
-      ["-D", "--defined-only", ...libs.map((l) => `${libDir}/${l}`)],
-      "listing symbols",
-      "apt install binutils",
-    )
-      .split("\n").map((l) => l.trim().split(/\s+/)[2]?.replace(/@.*/, "")).filter(Boolean),
-  );
-  const missing = [...needed].filter((n) => !exported.has(n));
-  if (missing.length > 0) {
-    fail("checking the C API", `not exported: ${missing.join(", ")}`, "try another --tensorflow");
-  }
-  console.log(`all ${needed.size} C API functions the binding uses are exported`);
+  if (buildBinding) {
+    step("2. Does the library export every TF_/TFE_ function the binding calls?");
+    const sources = ["tfjs_backend.cc", "tfjs_binding.cc", "tfjs_backend.h", "utils.h"]
+      .map((f) => Deno.readTextFileSync(`${pkg}/binding/${f}`)).join("\n");
+    const needed = new Set(
+      [...sources.matchAll(/\b(TFE?_[A-Za-z]+)\(/g)].map((m) => m[1])
+        .filter((n) => !/^TFE?_Auto/.test(n)), // the binding's own RAII helpers
+    );
+    const exported = new Set(
+      sh(
+        "nm",
+        ["-D", "--defined-only", ...libs.map((l) => `${libDir}/${l}`)],
+        "listing symbols",
+        "apt install binutils",
+      )
+        .split("\n").map((l) => l.trim().split(/\s+/)[2]?.replace(/@.*/, "")).filter(Boolean),
+    );
+    const missing = [...needed].filter((n) => !exported.has(n));
+    if (missing.length > 0) {
+      fail("checking the C API", `not exported: ${missing.join(", ")}`, "try another --tensorflow");
+    }
+    console.log(`all ${needed.size} C API functions the binding uses are exported`);
 
-  step("3. Compiling tfjs-node's binding (g++, Node-API 8)");
-  const napi = await nodeApiInclude();
-  Deno.mkdirSync(bindingDir, { recursive: true });
-  sh(
-    "g++",
-    [
-      "-O2",
-      "-std=c++17",
-      "-shared",
-      "-fPIC",
-      "-DNAPI_VERSION=8",
-      `-I${napi}`,
-      `-I${pkg}`,
-      `-I${include}`,
-      `${pkg}/binding/tfjs_backend.cc`,
-      `${pkg}/binding/tfjs_binding.cc`,
-      `-L${libDir}`,
-      "-l:libtensorflow_cc.so.2",
-      "-l:libtensorflow_framework.so.2",
-      `-Wl,-rpath,${libDir}`,
-      "-o",
-      binding,
-    ],
-    "compiling the binding",
-    "install a C++ compiler (apt install g++)",
-  );
+    step("3. Compiling tfjs-node's binding (g++, Node-API 8)");
+    const napi = await nodeApiInclude();
+    Deno.mkdirSync(bindingDir, { recursive: true });
+    sh(
+      "g++",
+      [
+        "-O2",
+        "-std=c++17",
+        "-shared",
+        "-fPIC",
+        "-DNAPI_VERSION=8",
+        `-I${napi}`,
+        `-I${pkg}`,
+        `-I${include}`,
+        `${pkg}/binding/tfjs_backend.cc`,
+        `${pkg}/binding/tfjs_binding.cc`,
+        `-L${libDir}`,
+        "-l:libtensorflow_cc.so.2",
+        "-l:libtensorflow_framework.so.2",
+        `-Wl,-rpath,${libDir}`,
+        "-o",
+        binding,
+      ],
+      "compiling the binding",
+      "install a C++ compiler (apt install g++)",
+    );
+    console.log(`built ${binding}`);
+  }
+
+  if (buildOps) {
+    step(
+      "3b. Compiling lib's fused ops (lib/backend/native/llm_ops.cc) against TensorFlow's headers",
+    );
+    // For this CPU; Eigen's AVX512-FP16 code does not build with g++ 12, so that part is off.
+    const arch = ["-march=native"];
+    const probe = new Deno.Command("g++", {
+      args: ["-mno-avx512fp16", "-x", "c++", "-E", "/dev/null"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    if (probe.success) arch.push("-mno-avx512fp16"); // compilers or CPUs without it skip it
+    sh(
+      "g++",
+      [
+        "-O3",
+        ...arch,
+        "-std=c++17",
+        "-shared",
+        "-fPIC",
+        "-w", // TensorFlow's headers warn about their own deprecations
+        "-D_GLIBCXX_USE_CXX11_ABI=1",
+        "-DEIGEN_MAX_ALIGN_BYTES=64",
+        `-I${include}`,
+        NATIVE_SOURCE,
+        `-L${libDir}`,
+        "-l:libtensorflow_framework.so.2",
+        `-Wl,-rpath,${libDir}`,
+        "-o",
+        opsLib,
+      ],
+      "compiling lib's ops",
+      "install a C++ compiler (apt install g++); the backend still works without them",
+    );
+    Deno.writeTextFileSync(`${opsLib}.sha256`, sourceHash + "\n");
+    console.log(`built ${opsLib}`);
+  }
   Deno.removeSync(include, { recursive: true }); // 287 MB of headers, only needed to compile
-  console.log(`built ${binding}`);
 }
 
-step("4. Loading it under Deno through lib/backend");
+step("5. Loading it under Deno through lib/backend");
 const check = `
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./lib/backend/mod.ts";
 const info = await initBackend({ backend: "tensorflow", report: false });
 const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]));
+console.log(info.detail);
 console.log(info.name + ": 64x64 ones product [0,0] = " + y.dataSync()[0]);
 `;
 const out = new Deno.Command(Deno.execPath(), {

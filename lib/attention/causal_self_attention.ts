@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
 import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "./causal_kernel.ts";
 import { linear } from "../nn/linear.ts";
+import { nativeOpsActive } from "../backend/native_ops.ts";
+import { nativeCausalAttention } from "./causal_native.ts";
 
 /** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
 export interface LayerKV {
@@ -86,6 +88,12 @@ export function causalSelfAttention(
   }
   const B = batch, T = N / batch, hs = C / nHead;
   const qkv = linear(x, w.cAttnW, w.cAttnB); // (B*T, 3C)
+  const drop = opts.dropout ?? 0;
+  const causal = opts.causal ?? true;
+  if (causal && !opts.past && !opts.cache && drop === 0 && nativeOpsActive()) {
+    // tensorflow with lib's ops: heads read from and written to the row layout in one op.
+    return { y: linear(nativeCausalAttention(qkv, B, nHead), w.cProjW, w.cProjB) };
+  }
   // (B*T, 3C) -> (B*T, 3nh, hs) -> (3nh, B*T, hs) -> three (nh*B, T, hs). Heads come first in
   // the batch order: a 3-D transpose is fast on wasm, the 5-D one a (b, head) order needs is not.
   let present: LayerKV | undefined;
@@ -93,9 +101,7 @@ export function causalSelfAttention(
     tf.transpose(tf.reshape(qkv, [N, 3 * nHead, hs]), [1, 0, 2]),
     [3, nHead * B, T, hs],
   );
-  const drop = opts.dropout ?? 0;
   let y: tf.Tensor3D; // (nh*B, T, hs)
-  const causal = opts.causal ?? true;
   // The fused loops cover training (dropout included) but only the causal mask; a key/value
   // cache and bidirectional attention take the tensor ops.
   if (causal && !opts.past && fusedAttentionAvailable()) {

@@ -18,13 +18,20 @@ export interface KernelOptions {
   identitySharing?: boolean;
   /** wasm and cpu: hand-written loops for causal attention, LayerNorm and GELU's gradient. */
   loopKernels?: boolean;
+  /**
+   * tensorflow: lib's fused TensorFlow ops (AdamW, LayerNorm, GELU, causal attention) where
+   * `deno task setup:tfjs-node` built them, and TensorFlow's own fused cross-entropy and
+   * bias-gradient ops.
+   */
+  nativeKernels?: boolean;
 }
 
-const NAMES = ["transposedMatMul", "identitySharing", "loopKernels"] as const;
+const NAMES = ["transposedMatMul", "identitySharing", "loopKernels", "nativeKernels"] as const;
 const current: Required<KernelOptions> = {
   transposedMatMul: true,
   identitySharing: true,
   loopKernels: true,
+  nativeKernels: true,
 };
 
 /**
@@ -33,7 +40,7 @@ const current: Required<KernelOptions> = {
  * @example
  * ```ts
  * import { kernelSwitches } from "./kernel_switches.ts";
- * console.log(kernelSwitches()); // { transposedMatMul: true, identitySharing: true, loopKernels: true }
+ * console.log(kernelSwitches().loopKernels); // true
  * ```
  */
 export function kernelSwitches(): Required<KernelOptions> {

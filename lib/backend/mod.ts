@@ -23,3 +23,11 @@ export { matmulTable, type MatmulTiming, timeMatmuls } from "./timing.ts";
 export { patchWasmKernels } from "./wasm_kernels.ts";
 export { kernelSwitches, loopKernelsActive, withKernels } from "./kernel_switches.ts";
 export type { KernelOptions } from "./kernel_switches.ts";
+export {
+  loadNativeOps,
+  nativeOpsActive,
+  type OpAttr,
+  recordOps,
+  runOp,
+  tensorflowOpsActive,
+} from "./native_ops.ts";

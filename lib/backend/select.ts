@@ -12,6 +12,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { patchWasmKernels } from "./wasm_kernels.ts";
 import { restoreNodeUtilForTfjsNode } from "./_node_compat.ts";
+import { loadNativeOps } from "./native_ops.ts";
 
 /** Names accepted by `LLM_BACKEND` and {@link initBackend}. */
 export const BACKEND_NAMES = [
@@ -258,12 +259,9 @@ export async function initBackend(
   // module already reports the backend and the opt-in, so silence the duplicate.
   // deno-lint-ignore no-explicit-any
   if (tfName === "cpu") (tf.findBackend("cpu") as any).firstUse = false;
-  current = {
-    name: chosen.name,
-    tfName,
-    detail: forced ? `${chosen.detail} (forced)` : chosen.detail,
-    probes,
-  };
+  let detail = forced ? `${chosen.detail} (forced)` : chosen.detail;
+  if (tfName === "tensorflow") detail += `; ${(await loadNativeOps()).detail}`;
+  current = { name: chosen.name, tfName, detail, probes };
   if (options.report ?? true) console.log(describeBackend(current));
   return current;
 }

@@ -16,6 +16,7 @@ import {
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
 import { addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
+import { matMul2d } from "../nn/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 // The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.
@@ -266,7 +267,7 @@ export class GPT {
 
   /** LM head tied to the token embedding: (N, C) -> (N, V). */
   #logits(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.matMul(h, this.#p("transformer.wte.weight"), false, true);
+    return matMul2d(h, this.#p("transformer.wte.weight") as tf.Tensor2D, true);
   }
 
   /**

@@ -13,6 +13,8 @@ import {
   scratch,
 } from "../attention/loop_kernels.ts";
 import { columnSum } from "../nn/linear.ts";
+import { nativeOpsActive, tensorflowOpsActive } from "../backend/native_ops.ts";
+import { crossEntropyNative, geluNative, layerNormNative } from "./native_layers.ts";
 
 // linear lives below both the attention and the models (lib/nn); re-exported for old imports.
 export { linear } from "../nn/linear.ts";
@@ -73,7 +75,9 @@ export function layerNorm(
   weight: tf.Tensor,
   bias?: tf.Tensor,
 ): tf.Tensor2D {
-  return loopKernelsActive() ? layerNormLoops(x, weight, bias) : layerNormTensors(x, weight, bias);
+  if (loopKernelsActive()) return layerNormLoops(x, weight, bias);
+  if (nativeOpsActive()) return layerNormNative(x, weight, bias, LN_EPS);
+  return layerNormTensors(x, weight, bias);
 }
 
 /** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
@@ -149,7 +153,9 @@ function layerNormTensors(
   bias?: tf.Tensor,
 ): tf.Tensor2D {
   const withBias = tf.customGrad((...args: unknown[]) => {
-    const [xs, w, b] = args as tf.Tensor[];
+    // Without a bias the third argument is customGrad's `save`, not a tensor.
+    const [xs, w] = args as tf.Tensor[];
+    const b = bias ? args[2] as tf.Tensor : undefined;
     const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
     const mean = tf.mean(xs, -1, true);
     const xc = tf.sub(xs, mean);
@@ -194,7 +200,8 @@ const GELU_A = 0.044715;
  * ```
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  return loopKernelsActive() ? geluLoops(x) : geluTensors(x);
+  if (loopKernelsActive()) return geluLoops(x);
+  return nativeOpsActive() ? geluNative(x) : geluTensors(x);
 }
 
 /** GELU with the forward as tensor ops (wasm's vectorised sigmoid beats a loop calling
@@ -281,6 +288,7 @@ export function crossEntropy(
       `crossEntropy: targets must be int32 of shape [${N}], got ${targets.dtype} [${targets.shape}].`,
     );
   }
+  if (tensorflowOpsActive()) return crossEntropyNative(logits, targets);
   const f = tf.customGrad((...args: unknown[]) => {
     const z = args[0] as tf.Tensor2D;
     const save = args[1] as (t: tf.Tensor[]) => void;

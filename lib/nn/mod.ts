@@ -15,5 +15,5 @@
  * @module
  */
 export { filledVariable, normalValues, normalVariable, ownedVariable } from "./init.ts";
-export { columnSum, linear } from "./linear.ts";
+export { columnSum, linear, matMul2d } from "./linear.ts";
 export { countParams, requireParam } from "./params.ts";

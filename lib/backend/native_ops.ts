@@ -1,0 +1,188 @@
+/**
+ * lib's fused kernels for the `tensorflow` backend: `lib/backend/native/llm_ops.cc`, compiled by
+ * `deno task setup:tfjs-node` against the same TensorFlow C library as tfjs-node's binding, and
+ * loaded into the process beside it. They register as ordinary TensorFlow ops (`LlmAdamW`,
+ * `LlmLayerNorm`, `LlmGelu`, `LlmCausalAttention` and their gradients), which {@link runOp}
+ * runs through the binding, like the TensorFlow ops tfjs-node itself calls.
+ *
+ * Why: through tfjs-node every kernel call costs 15-25 µs however small its tensors, and a
+ * baby-GPT training step made about 1400 of them. Where the library is absent (tfjs-node
+ * installed by its own install script, or an older build), everything falls back to tensor ops.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { kernelSwitch } from "./kernel_switches.ts";
+
+/** The ops' version this module expects (`llm_ops_version()` in llm_ops.cc). */
+const VERSION = 1;
+const ROOT = new URL("../../", import.meta.url).pathname;
+/** Where `deno task setup:tfjs-node` puts TensorFlow's C library and lib's ops. */
+export const NATIVE_LIB_DIR = `${ROOT}.tfjs-node/lib`;
+/** The ops' source, whose SHA-256 the build records beside the library. */
+export const NATIVE_SOURCE = `${ROOT}lib/backend/native/llm_ops.cc`;
+const LIBRARY = `${NATIVE_LIB_DIR}/libllm_ops.so`;
+
+let status: { loaded: boolean; detail: string } | undefined;
+
+/** SHA-256 of a file, hex. */
+export async function sha256File(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function tensorflowMappedFrom(): string | undefined {
+  try {
+    const maps = Deno.readTextFileSync("/proc/self/maps");
+    const line = maps.split("\n").find((l) => l.includes("/libtensorflow_framework.so"));
+    return line?.slice(line.indexOf("/"), line.lastIndexOf("/"));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads lib's ops into the process once tfjs-node is loaded, if `setup:tfjs-node` built them
+ * from the current source and tfjs-node runs on the same TensorFlow library. Never throws: the
+ * answer says what was found, for the backend report.
+ *
+ * @example
+ * ```ts
+ * import { loadNativeOps } from "./native_ops.ts";
+ * console.log((await loadNativeOps()).detail); // e.g. "lib's fused ops: not built (...)"
+ * ```
+ */
+export async function loadNativeOps(): Promise<{ loaded: boolean; detail: string }> {
+  if (status) return status;
+  const no = (why: string) => status = { loaded: false, detail: `lib's fused ops: ${why}` };
+  try {
+    Deno.statSync(LIBRARY);
+  } catch {
+    return no("not built (`deno task setup:tfjs-node` builds them)");
+  }
+  const from = tensorflowMappedFrom();
+  if (from !== NATIVE_LIB_DIR) {
+    return no(
+      `not loaded: tfjs-node runs on ${from ?? "an unknown"} TensorFlow library, not the one ` +
+        `they were built for (${NATIVE_LIB_DIR})`,
+    );
+  }
+  let recorded = "";
+  try {
+    recorded = Deno.readTextFileSync(`${LIBRARY}.sha256`).trim();
+  } catch {
+    // an unrecorded build counts as stale
+  }
+  try {
+    if (recorded !== await sha256File(NATIVE_SOURCE)) {
+      return no(
+        "built from an older lib/backend/native/llm_ops.cc; rerun `deno task setup:tfjs-node`",
+      );
+    }
+    const lib = Deno.dlopen(LIBRARY, { llm_ops_version: { parameters: [], result: "i32" } });
+    // The handle stays open for the life of the process: closing it would unload the kernels.
+    const version = lib.symbols.llm_ops_version();
+    if (version !== VERSION) return no(`version ${version}, expected ${VERSION}; rebuild`);
+  } catch (e) {
+    return no(`could not load ${LIBRARY}: ${(e as Error).message}`);
+  }
+  return status = {
+    loaded: true,
+    detail: "lib's fused ops loaded (AdamW, LayerNorm, GELU, attention)",
+  };
+}
+
+/**
+ * True when the native switch is on (see `withKernels`) and the current backend is
+ * `tensorflow`: TensorFlow's own fused ops (such as its sparse softmax cross-entropy) apply.
+ *
+ * @example
+ * ```ts
+ * import { tensorflowOpsActive } from "./native_ops.ts";
+ * console.log(tensorflowOpsActive()); // false unless the tensorflow backend runs
+ * ```
+ */
+export function tensorflowOpsActive(): boolean {
+  return kernelSwitch("nativeKernels") && tf.getBackend() === "tensorflow";
+}
+
+/**
+ * True when {@link tensorflowOpsActive} and lib's own ops are loaded.
+ *
+ * @example
+ * ```ts
+ * import { nativeOpsActive } from "./native_ops.ts";
+ * console.log(nativeOpsActive());
+ * ```
+ */
+export function nativeOpsActive(): boolean {
+  return tensorflowOpsActive() && status?.loaded === true;
+}
+
+let recorder: ((name: string, ms: number) => void) | undefined;
+
+/**
+ * Calls `record(name, ms)` after every {@link runOp} until called again with `undefined`. These
+ * ops bypass tfjs's kernel registry, so `tf.profile` does not see them; profilers add them.
+ *
+ * @example
+ * ```ts
+ * import { recordOps } from "./native_ops.ts";
+ * const seen: string[] = [];
+ * recordOps((name) => seen.push(name));
+ * recordOps(undefined);
+ * ```
+ */
+export function recordOps(record: ((name: string, ms: number) => void) | undefined): void {
+  recorder = record;
+}
+
+/** An op attribute: a float, int, bool (or list of bools), or a dtype. */
+export type OpAttr =
+  | { name: string; float: number }
+  | { name: string; int: number }
+  | { name: string; bool: boolean | boolean[] }
+  | { name: string; dtype: "float32" | "int32" };
+
+/**
+ * Runs a TensorFlow op by name on the `tensorflow` backend and returns its outputs as tensors
+ * (tracked like any other: dispose them or run inside `tf.tidy`).
+ *
+ * @example
+ * ```ts ignore
+ * import * as tf from "@tensorflow/tfjs";
+ * import { runOp } from "./native_ops.ts";
+ * // needs the tensorflow backend
+ * const [loss, grad] = runOp("SparseSoftmaxCrossEntropyWithLogits",
+ *   [tf.zeros([2, 4]), tf.tensor1d([0, 3], "int32")],
+ *   [{ name: "T", dtype: "float32" }, { name: "Tlabels", dtype: "int32" }], 2);
+ * ```
+ */
+export function runOp(
+  name: string,
+  inputs: tf.Tensor[],
+  attrs: OpAttr[],
+  numOutputs: number,
+): tf.Tensor[] {
+  // deno-lint-ignore no-explicit-any
+  const backend = tf.backend() as any;
+  if (tf.getBackend() !== "tensorflow" || !backend.binding) {
+    throw new Error(`runOp(${name}) needs the tensorflow backend; it is ${tf.getBackend()}.`);
+  }
+  const b = backend.binding;
+  const opAttrs = attrs.map((a) => {
+    if ("float" in a) return { name: a.name, type: b.TF_ATTR_FLOAT, value: a.float };
+    if ("int" in a) return { name: a.name, type: b.TF_ATTR_INT, value: a.int };
+    if ("bool" in a) return { name: a.name, type: b.TF_ATTR_BOOL, value: a.bool };
+    return {
+      name: a.name,
+      type: b.TF_ATTR_TYPE,
+      value: a.dtype === "int32" ? b.TF_INT32 : b.TF_FLOAT,
+    };
+  });
+  if (!recorder) return backend.executeMultipleOutputs(name, opAttrs, inputs, numOutputs);
+  const t0 = performance.now();
+  const out = backend.executeMultipleOutputs(name, opAttrs, inputs, numOutputs);
+  recorder(name, performance.now() - t0);
+  return out;
+}

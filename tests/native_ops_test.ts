@@ -1,0 +1,182 @@
+// lib's fused TensorFlow ops (lib/backend/native/llm_ops.cc) and the TensorFlow ops lib calls
+// directly on the `tensorflow` backend: each must give what the tensor-op version gives, values
+// and gradients. Skipped where `deno task setup:tfjs-node` has not built them.
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
+import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
+import { NATIVE_LIB_DIR, nativeOpsActive, runOp } from "../lib/backend/native_ops.ts";
+import { crossEntropy, gelu, layerNorm, linear } from "../lib/models/layers.ts";
+import { causalSelfAttention } from "../lib/attention/mod.ts";
+import { GPT, gptConfig } from "../lib/models/mod.ts";
+import { AdamW } from "../lib/train/mod.ts";
+
+const tensorflow = (await probeBackends()).find((p) => p.name === "tensorflow")!.available;
+let built = false;
+try {
+  built = Deno.statSync(`${NATIVE_LIB_DIR}/libllm_ops.so`).isFile;
+} catch {
+  // not built: the tests below are skipped
+}
+const ignore = !tensorflow || !built;
+
+/** Seeded normal-ish values made in JavaScript: tfjs-node's randomNormal ignores its seed. */
+function seeded(shape: number[], seed: number, mean = 0, std = 1): tf.Tensor {
+  let state = seed * 2654435761 >>> 0;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const n = shape.reduce((a, b) => a * b, 1);
+  // sum of three uniforms: mean 0, unit variance after scaling
+  const data = Float32Array.from(
+    { length: n },
+    () => mean + std * 2 * (next() + next() + next() - 1.5),
+  );
+  return tf.tensor(data, shape);
+}
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  assertEquals(a.shape, b.shape);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** Value and gradients (w.r.t. every input, for a fixed random cotangent) of `f`. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], native: boolean) {
+  return withKernels({ nativeKernels: native }, () =>
+    tf.tidy(() => {
+      const y = f(...xs);
+      const dy = seeded(y.shape, 7, 0, 1);
+      const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), dy)))(xs);
+      return [y, ...grads];
+    }));
+}
+
+function assertSameAsTensorOps(
+  what: string,
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  xs: tf.Tensor[],
+  tol = 2e-5,
+) {
+  const fast = valueAndGrads(f, xs, true);
+  const slow = valueAndGrads(f, xs, false);
+  fast.forEach((t, i) => assertLess(maxAbsDiff(t, slow[i]), tol, `${what}: output ${i}`));
+  tf.dispose([...fast, ...slow]);
+}
+
+async function onTensorflow(fn: () => void | Promise<void>) {
+  const info = await initBackend({ backend: "tensorflow", report: false });
+  try {
+    assert(nativeOpsActive(), `lib's ops should be active: ${info.detail}`);
+    await fn();
+  } finally {
+    await initBackend({ backend: "cpu", report: false });
+  }
+}
+
+Deno.test({
+  name: "native ops: LayerNorm, GELU, cross-entropy and linear equal their tensor-op versions",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const before = tf.memory().numTensors;
+      const x = seeded([37, 48], 1, 0, 2);
+      const w = seeded([48], 2, 1, 0.1);
+      const b = seeded([48], 3, 0, 0.1);
+      const ln = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => layerNorm(a as tf.Tensor2D, c, d);
+      assertSameAsTensorOps("layerNorm", ln, [x, w, b]);
+      assertSameAsTensorOps("layerNorm without bias", (a, c) => layerNorm(a as tf.Tensor2D, c), [
+        x,
+        w,
+      ]);
+      const wide = tf.mul(x, 2); // GELU's curved part and both tails
+      assertSameAsTensorOps("gelu", (a) => gelu(a), [wide]);
+      const W = seeded([48, 20], 4, 0, 0.2);
+      const bias = seeded([20], 5, 0, 0.2);
+      assertSameAsTensorOps("linear", (a, c, d) => linear(a as tf.Tensor2D, c, d), [x, W, bias]);
+      const targets = tf.tensor1d(Array.from({ length: 37 }, (_, i) => (i * 7) % 48), "int32");
+      assertSameAsTensorOps("crossEntropy", (a) => crossEntropy(a as tf.Tensor2D, targets), [x]);
+      tf.dispose([x, w, b, wide, W, bias, targets]);
+      assertEquals(tf.memory().numTensors, before);
+    }),
+});
+
+Deno.test({
+  name: "native ops: causal self-attention from the qkv rows equals the tensor-op version",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const B = 3, T = 7, C = 24, H = 4;
+      const x = seeded([B * T, C], 1);
+      const cAttnW = seeded([C, 3 * C], 2, 0, 0.3);
+      const cAttnB = seeded([3 * C], 3, 0, 0.1);
+      const cProjW = seeded([C, C], 4, 0, 0.3);
+      const attn = (a: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor) =>
+        causalSelfAttention(a as tf.Tensor2D, B, H, { cAttnW: w1, cAttnB: b1, cProjW: w2 }).y;
+      assertSameAsTensorOps("attention", attn, [x, cAttnW, cAttnB, cProjW]);
+      tf.dispose([x, cAttnW, cAttnB, cProjW]);
+    }),
+});
+
+Deno.test({
+  name: "native ops: one AdamW kernel gives the per-parameter update, decay and frozen included",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const run = (native: boolean) =>
+        withKernels({ nativeKernels: native }, () => {
+          const model = new GPT(gptConfig("notes-small", { vocabSize: 11 }), { seed: 3 });
+          let k = 0; // the same weights in both runs, whatever the initialiser's stream
+          for (const p of model.params.values()) {
+            tf.tidy(() => p.assign(seeded(p.shape, k++, 0, 0.1)));
+          }
+          const opt = new AdamW(model.params, {
+            weightDecay: 0.1,
+            freeze: ["transformer.wpe.weight"],
+          });
+          for (let step = 0; step < 3; step++) {
+            tf.tidy(() => {
+              const grads: Record<string, tf.Tensor> = {};
+              for (const [name, p] of model.params) {
+                grads[name] = seeded(p.shape, step, 0, 1);
+              }
+              opt.update(grads, 1e-2);
+            });
+          }
+          const out = [...model.params.values(), ...opt.moments().values()].map((t) => t.clone());
+          opt.dispose();
+          model.dispose();
+          return out;
+        });
+      const fast = run(true), slow = run(false);
+      fast.forEach((t, i) =>
+        assertLess(maxAbsDiff(t, slow[i]), 1e-6, `tensor ${i}: ${maxAbsDiff(t, slow[i])}`)
+      );
+      tf.dispose([...fast, ...slow]);
+    }),
+});
+
+Deno.test({
+  name: "native ops: bad shapes are refused with TensorFlow's message naming the op",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const x = tf.ones([2, 3]), w = tf.ones([4]);
+      assertThrows(
+        () =>
+          runOp("LlmLayerNorm", [x, w, w], [{ name: "eps", float: 1e-5 }, {
+            name: "has_bias",
+            bool: true,
+          }], 3),
+        Error,
+        "LlmLayerNorm: weight has 4 values for width 3",
+      );
+      const qkv = tf.ones([5, 12]);
+      assertThrows(
+        () =>
+          runOp("LlmCausalAttention", [qkv], [{ name: "n_head", int: 2 }, {
+            name: "seq_len",
+            int: 2,
+          }], 2),
+        Error,
+        "qkv must be (B*2, 3*C)",
+      );
+      tf.dispose([x, w, qkv]);
+    }),
+});
