@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { patchWasmKernels } from "./wasm_kernels.ts";
 import { restoreNodeUtilForTfjsNode } from "./_node_compat.ts";
 import { loadNativeOps } from "./native_ops.ts";
+import { startThreadedWasm } from "./_wasm_threads.ts";
 
 /** Names accepted by `LLM_BACKEND` and {@link initBackend}. */
 export const BACKEND_NAMES = [
@@ -212,7 +213,14 @@ export interface InitBackendOptions {
   backend?: string;
   /** Print the choice (default true). */
   report?: boolean;
+  /**
+   * Threads for the wasm backend (default `LLM_WASM_THREADS`, else 1): 2-8 start tfjs's
+   * multi-threaded build. Takes effect only where wasm has not started yet in this process.
+   */
+  wasmThreads?: number;
 }
+
+let wasmThreadsInUse: number | undefined;
 
 let current: BackendInfo | undefined;
 
@@ -249,6 +257,26 @@ export async function initBackend(
     chosen = probes.find((p) => p.available && p.auto)!;
   }
   const tfName = await register(chosen.name);
+  const threads = options.wasmThreads ?? Number(Deno.env.get("LLM_WASM_THREADS") ?? 1);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
+    throw new Error(
+      `wasm threads must be an integer from 1 to 8 (LLM_WASM_THREADS or { wasmThreads }), ` +
+        `got ${options.wasmThreads ?? Deno.env.get("LLM_WASM_THREADS")}.`,
+    );
+  }
+  let threadNote = "";
+  if (tfName === "wasm") {
+    if (wasmThreadsInUse === undefined && threads > 1) {
+      wasmThreadsInUse = await startThreadedWasm(threads);
+    } else if (wasmThreadsInUse === undefined) {
+      wasmThreadsInUse = 1;
+    }
+    threadNote = wasmThreadsInUse > 1
+      ? `; ${wasmThreadsInUse} threads (threaded build)`
+      : threads > 1
+      ? `; 1 thread (wasm had already started single-threaded in this process)`
+      : "";
+  }
   if (!(await tf.setBackend(tfName))) {
     throw new Error(
       `tfjs could not initialise the ${chosen.name} backend (${chosen.detail}).`,
@@ -259,7 +287,7 @@ export async function initBackend(
   // module already reports the backend and the opt-in, so silence the duplicate.
   // deno-lint-ignore no-explicit-any
   if (tfName === "cpu") (tf.findBackend("cpu") as any).firstUse = false;
-  let detail = forced ? `${chosen.detail} (forced)` : chosen.detail;
+  let detail = (forced ? `${chosen.detail} (forced)` : chosen.detail) + threadNote;
   if (tfName === "tensorflow") detail += `; ${(await loadNativeOps()).detail}`;
   current = { name: chosen.name, tfName, detail, probes };
   if (options.report ?? true) console.log(describeBackend(current));
