@@ -234,7 +234,7 @@ with zipfile.ZipFile(whl) as z:
 
   if (buildOps) {
     step(
-      "3b. Compiling lib's fused ops (lib/backend/native/llm_ops.cc) against TensorFlow's headers",
+      "4. Compiling lib's fused ops (lib/backend/native/llm_ops.cc) against TensorFlow's headers",
     );
     // For this CPU; Eigen's AVX512-FP16 code does not build with g++ 12, so that part is off.
     const arch = ["-march=native"];
