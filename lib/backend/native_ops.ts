@@ -25,7 +25,15 @@ const LIBRARY = `${NATIVE_LIB_DIR}/libllm_ops.so`;
 
 let status: { loaded: boolean; detail: string } | undefined;
 
-/** SHA-256 of a file, hex. */
+/**
+ * SHA-256 of a file, hex: how a build of the ops is matched to its source.
+ *
+ * @example
+ * ```ts
+ * import { NATIVE_SOURCE, sha256File } from "./native_ops.ts";
+ * console.log((await sha256File(NATIVE_SOURCE)).length); // 64
+ * ```
+ */
 export async function sha256File(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
