@@ -205,13 +205,13 @@ export class GPT {
     let x = addPositions(tok as tf.Tensor2D, pos as tf.Tensor2D, B);
     x = dropoutOf(x);
     const presents: LayerKV[] = [];
-    // Each residual add is taken together with the LayerNorm that reads its sum (addLayerNorm:
-    // one fused op each way on tensorflow), so a block's ln_1 comes from the previous block.
-    const norm = (prefix: string) =>
-      [this.#p(`${prefix}.weight`), this.#maybe(`${prefix}.bias`)] as const;
-    let a = layerNorm(x, ...norm(nLayer > 0 ? "transformer.h.0.ln_1" : "transformer.ln_f"));
     for (let l = 0; l < nLayer; l++) {
       const p = `transformer.h.${l}`;
+      const a = layerNorm(
+        x,
+        this.#p(`${p}.ln_1.weight`),
+        this.#maybe(`${p}.ln_1.bias`),
+      );
       const weights: CausalSelfAttentionWeights = {
         cAttnW: this.#p(`${p}.attn.c_attn.weight`),
         cAttnB: this.#maybe(`${p}.attn.c_attn.bias`),
@@ -226,7 +226,13 @@ export class GPT {
         causal: this.causal,
       });
       if (attn.present) presents.push(attn.present);
-      const mid = addLayerNorm(x, dropoutOf(attn.y), ...norm(`${p}.ln_2`));
+      // x = x + attn, m = ln_2(x): one fused op each way on tensorflow
+      const mid = addLayerNorm(
+        x,
+        dropoutOf(attn.y),
+        this.#p(`${p}.ln_2.weight`),
+        this.#maybe(`${p}.ln_2.bias`),
+      );
       x = mid.s;
       const hid = linear(
         mid.y,
@@ -238,15 +244,13 @@ export class GPT {
         this.#p(`${p}.mlp.c_proj.weight`),
         this.#maybe(`${p}.mlp.c_proj.bias`),
       ); // (B*T, C)
-      const next = addLayerNorm(
-        x,
-        dropoutOf(out),
-        ...norm(l + 1 < nLayer ? `transformer.h.${l + 1}.ln_1` : "transformer.ln_f"),
-      );
-      x = next.s;
-      a = next.y;
+      x = tf.add(x, dropoutOf(out));
     }
-    const h = a; // after ln_f
+    const h = layerNorm(
+      x,
+      this.#p("transformer.ln_f.weight"),
+      this.#maybe("transformer.ln_f.bias"),
+    );
     return {
       h,
       cache: wantCache ? { layers: presents, length: offset + T } : undefined,
