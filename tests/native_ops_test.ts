@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { NATIVE_LIB_DIR, nativeOpsActive, runOp } from "../lib/backend/native_ops.ts";
-import { crossEntropy, gelu, layerNorm, linear } from "../lib/models/layers.ts";
+import { addLayerNorm, crossEntropy, gelu, layerNorm, linear } from "../lib/models/layers.ts";
 import { causalSelfAttention } from "../lib/attention/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
@@ -71,7 +71,8 @@ async function onTensorflow(fn: () => void | Promise<void>) {
 }
 
 Deno.test({
-  name: "native ops: LayerNorm, GELU, cross-entropy and linear equal their tensor-op versions",
+  name:
+    "native ops: LayerNorm (alone and after a residual add), GELU, cross-entropy and linear equal their tensor-op versions",
   ignore,
   fn: () =>
     onTensorflow(() => {
@@ -85,6 +86,17 @@ Deno.test({
         x,
         w,
       ]);
+      const d = seeded([37, 48], 6, 0.5, 1);
+      // both outputs (the residual sum and its LayerNorm) reach the loss
+      const addLn = (a: tf.Tensor, e: tf.Tensor, c: tf.Tensor, f: tf.Tensor) => {
+        const { s, y } = addLayerNorm(a as tf.Tensor2D, e as tf.Tensor2D, c, f);
+        return tf.add(tf.mul(s, 0.5), y);
+      };
+      assertSameAsTensorOps("addLayerNorm", addLn, [x, d, w, b]);
+      assertSameAsTensorOps("addLayerNorm without bias", (a, e, c) => {
+        const { s, y } = addLayerNorm(a as tf.Tensor2D, e as tf.Tensor2D, c);
+        return tf.add(tf.mul(s, 0.5), y);
+      }, [x, d, w]);
       const wide = tf.mul(x, 2); // GELU's curved part and both tails
       assertSameAsTensorOps("gelu", (a) => gelu(a), [wide]);
       const W = seeded([48, 20], 4, 0, 0.2);
@@ -92,7 +104,7 @@ Deno.test({
       assertSameAsTensorOps("linear", (a, c, d) => linear(a as tf.Tensor2D, c, d), [x, W, bias]);
       const targets = tf.tensor1d(Array.from({ length: 37 }, (_, i) => (i * 7) % 48), "int32");
       assertSameAsTensorOps("crossEntropy", (a) => crossEntropy(a as tf.Tensor2D, targets), [x]);
-      tf.dispose([x, w, b, wide, W, bias, targets]);
+      tf.dispose([x, d, w, b, wide, W, bias, targets]);
       assertEquals(tf.memory().numTensors, before);
     }),
 });

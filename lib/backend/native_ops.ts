@@ -2,7 +2,7 @@
  * lib's fused kernels for the `tensorflow` backend: `lib/backend/native/llm_ops.cc`, compiled by
  * `deno task setup:tfjs-node` against the same TensorFlow C library as tfjs-node's binding, and
  * loaded into the process beside it. They register as ordinary TensorFlow ops (`LlmAdamW`,
- * `LlmLayerNorm`, `LlmGelu`, `LlmCausalAttention` and their gradients), which {@link runOp}
+ * `LlmLayerNorm`, `LlmAddLayerNorm`, `LlmGelu`, `LlmCausalAttention` and their gradients), which {@link runOp}
  * runs through the binding, like the TensorFlow ops tfjs-node itself calls.
  *
  * Why: through tfjs-node every kernel call costs 15-25 µs however small its tensors, and a

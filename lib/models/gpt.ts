@@ -15,7 +15,7 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import { addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
+import { addLayerNorm, addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
 import { matMul2d } from "../nn/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
@@ -226,14 +226,16 @@ export class GPT {
         causal: this.causal,
       });
       if (attn.present) presents.push(attn.present);
-      x = tf.add(x, dropoutOf(attn.y));
-      const m = layerNorm(
+      // x = x + attn, m = ln_2(x): one fused op each way on tensorflow
+      const mid = addLayerNorm(
         x,
+        dropoutOf(attn.y),
         this.#p(`${p}.ln_2.weight`),
         this.#maybe(`${p}.ln_2.bias`),
       );
+      x = mid.s;
       const hid = linear(
-        m,
+        mid.y,
         this.#p(`${p}.mlp.c_fc.weight`),
         this.#maybe(`${p}.mlp.c_fc.bias`),
       ); // (B*T, 4C)

@@ -14,7 +14,12 @@ import {
 } from "../attention/loop_kernels.ts";
 import { columnSum } from "../nn/linear.ts";
 import { nativeOpsActive, tensorflowOpsActive } from "../backend/native_ops.ts";
-import { crossEntropyNative, geluNative, layerNormNative } from "./native_layers.ts";
+import {
+  addLayerNormNative,
+  crossEntropyNative,
+  geluNative,
+  layerNormNative,
+} from "./native_layers.ts";
 
 // linear lives below both the attention and the models (lib/nn); re-exported for old imports.
 export { linear } from "../nn/linear.ts";
@@ -81,6 +86,30 @@ export function layerNorm(
 }
 
 /** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
+/**
+ * A residual step and the LayerNorm that follows it: `s = x + d` (the new residual stream) and
+ * `y = layerNorm(s)`. One fused op each way on tensorflow with lib's ops; elsewhere an add and
+ * {@link layerNorm}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { addLayerNorm } from "./layers.ts";
+ * const { s, y } = addLayerNorm(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[0, 0, 3]]), tf.ones([3]));
+ * s.print(); // [[1, 2, 6]]
+ * ```
+ */
+export function addLayerNorm(
+  x: tf.Tensor2D,
+  d: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  if (nativeOpsActive()) return addLayerNormNative(x, d, weight, bias, LN_EPS);
+  const s = tf.add(x, d) as tf.Tensor2D;
+  return { s, y: layerNorm(s, weight, bias) };
+}
+
 function layerNormLoops(
   x: tf.Tensor2D,
   weight: tf.Tensor,

@@ -99,3 +99,56 @@ export function crossEntropyNative(logits: tf.Tensor2D, targets: tf.Tensor1D): t
   });
   return f(logits) as tf.Scalar;
 }
+
+/**
+ * The residual step and the LayerNorm after it in one op: `s = x + d`, `y = LayerNorm(s)`; returns
+ * both. Backward, one op adds the gradient reaching `s` from the residual stream to LayerNorm's
+ * and hands it to `x` and `d`: the separate add, its gradient's reshapes and the gradient
+ * accumulation of autodiff all disappear. Two outputs need tfjs's engine directly
+ * (`customGrad` returns one tensor).
+ *
+ * @example
+ * ```ts ignore
+ * import * as tf from "@tensorflow/tfjs";
+ * import { addLayerNormNative } from "./native_layers.ts";
+ * const { s, y } = addLayerNormNative(tf.ones([2, 3]), tf.tensor2d([[1, 2, 3], [0, 0, 0]]), tf.ones([3]), undefined, 1e-5);
+ * ```
+ */
+export function addLayerNormNative(
+  x: tf.Tensor2D,
+  d: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  eps: number,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  const attrs = [{ name: "eps", float: eps }, { name: "has_bias", bool: bias !== undefined }];
+  const inputs: tf.NamedTensorMap = bias ? { x, d, weight, bias } : { x, d, weight };
+  // deno-lint-ignore no-explicit-any
+  const engine = tf.engine() as any;
+  const [s, y] = engine.runKernelFunc({
+    inputs,
+    forwardFunc: (_backend: unknown, save: (t: tf.Tensor[]) => void) => {
+      const [sum, out, mean, rstd] = runOp(
+        "LlmAddLayerNorm",
+        [x, d, weight, bias ?? weight],
+        attrs,
+        4,
+      );
+      save([sum, weight, mean, rstd]);
+      return [sum, out];
+    },
+    backwardsFunc: ([ds, dy]: tf.Tensor[], saved: tf.Tensor[]) => {
+      const [dsum, dw, db] = runOp("LlmAddLayerNormGrad", [ds, dy, ...saved], [], 3);
+      // x and d get the same gradient; each needs its own tensor (autodiff disposes them apart).
+      const grads: Record<string, () => tf.Tensor> = {
+        x: () => dsum,
+        d: () => tf.clone(dsum),
+        weight: () => dw,
+      };
+      if (bias) grads.bias = () => db;
+      else db.dispose();
+      return grads;
+    },
+  }) as tf.Tensor2D[];
+  return { s, y };
+}

@@ -182,6 +182,26 @@ REGISTER_OP("LlmLayerNorm")
       return absl::OkStatus();
     });
 
+// The residual variant: s = x + d, then LayerNorm of s; returns s too (the residual stream).
+REGISTER_OP("LlmAddLayerNorm")
+    .Input("x: float")
+    .Input("d: float")
+    .Input("w: float")
+    .Input("b: float")
+    .Output("s: float")
+    .Output("y: float")
+    .Output("mean: float")
+    .Output("rstd: float")
+    .Attr("eps: float")
+    .Attr("has_bias: bool")
+    .SetShapeFn([](ShapeCtx* c) {
+      c->set_output(0, c->input(0));
+      c->set_output(1, c->input(0));
+      c->set_output(2, c->Vector(c->Dim(c->input(0), 0)));
+      c->set_output(3, c->Vector(c->Dim(c->input(0), 0)));
+      return absl::OkStatus();
+    });
+
 void CheckRows(OpKernelContext* ctx, const Tensor& x, const Tensor& w, const char* op) {
   OP_REQUIRES(ctx, x.dims() == 2,
               InvalidArgument(op, ": x must be (N, C), got ", x.shape().DebugString()));
@@ -190,6 +210,7 @@ void CheckRows(OpKernelContext* ctx, const Tensor& x, const Tensor& w, const cha
                               x.dim_size(1)));
 }
 
+template <bool kAdd>
 class LayerNormOp : public OpKernel {
  public:
   explicit LayerNormOp(OpKernelConstruction* c) : OpKernel(c) {
@@ -198,23 +219,33 @@ class LayerNormOp : public OpKernel {
   }
 
   void Compute(OpKernelContext* ctx) override {
-    const Tensor &x = ctx->input(0), &w = ctx->input(1), &b = ctx->input(2);
-    CheckRows(ctx, x, w, "LlmLayerNorm");
+    const char* op = kAdd ? "LlmAddLayerNorm" : "LlmLayerNorm";
+    const int k = kAdd ? 1 : 0;  // inputs after x shift by one in the residual variant
+    const Tensor &x = ctx->input(0), &w = ctx->input(1 + k), &b = ctx->input(2 + k);
+    CheckRows(ctx, x, w, op);
     if (!ctx->status().ok()) return;
     const int64_t N = x.dim_size(0), C = x.dim_size(1);
     OP_REQUIRES(ctx, !has_bias_ || b.NumElements() == C,
-                InvalidArgument("LlmLayerNorm: bias has ", b.NumElements(), " values for ", C));
-    Tensor *y, *mean, *rstd;
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(0, x.shape(), &y));
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(1, TensorShape({N}), &mean));
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(2, TensorShape({N}), &rstd));
+                InvalidArgument(op, ": bias has ", b.NumElements(), " values for ", C));
+    OP_REQUIRES(ctx, !kAdd || ctx->input(1).shape() == x.shape(),
+                InvalidArgument(op, ": d ", ctx->input(1).shape().DebugString(),
+                                " does not match x ", x.shape().DebugString()));
+    Tensor *sum = nullptr, *y, *mean, *rstd;
+    if (kAdd) OP_REQUIRES_OK(ctx, ctx->allocate_output(0, x.shape(), &sum));
+    OP_REQUIRES_OK(ctx, ctx->allocate_output(k, x.shape(), &y));
+    OP_REQUIRES_OK(ctx, ctx->allocate_output(1 + k, TensorShape({N}), &mean));
+    OP_REQUIRES_OK(ctx, ctx->allocate_output(2 + k, TensorShape({N}), &rstd));
     const float *xs = In(x), *ws = In(w), *bs = has_bias_ ? In(b) : nullptr;
-    float *ys = Out(y), *mu = Out(mean), *rs = Out(rstd);
+    const float* ds = kAdd ? In(ctx->input(1)) : nullptr;
+    float *ss = kAdd ? Out(sum) : nullptr, *ys = Out(y), *mu = Out(mean), *rs = Out(rstd);
     using Row = Eigen::Map<const Eigen::ArrayXf>;
     const Row wv(ws, C);
     Parallel(ctx, N, C * 8, [&](int64_t lo, int64_t hi) {
       for (int64_t n = lo; n < hi; n++) {
-        const Row r(xs + n * C, C);
+        if (kAdd) {
+          Eigen::Map<Eigen::ArrayXf>(ss + n * C, C) = Row(xs + n * C, C) + Row(ds + n * C, C);
+        }
+        const Row r((kAdd ? ss : xs) + n * C, C);
         const float m = r.sum() / C;
         const float rstd = 1 / std::sqrt((r - m).square().sum() / C + eps_);
         mu[n] = m;
@@ -233,7 +264,10 @@ class LayerNormOp : public OpKernel {
   float eps_;
   bool has_bias_;
 };
-REGISTER_KERNEL_BUILDER(Name("LlmLayerNorm").Device(tensorflow::DEVICE_CPU), LayerNormOp);
+REGISTER_KERNEL_BUILDER(Name("LlmLayerNorm").Device(tensorflow::DEVICE_CPU), LayerNormOp<false>);
+REGISTER_KERNEL_BUILDER(Name("LlmAddLayerNorm").Device(tensorflow::DEVICE_CPU),
+                        LayerNormOp<true>);
+
 
 // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * w; dw = sum dy * xhat; db = sum dy.
 REGISTER_OP("LlmLayerNormGrad")
@@ -252,19 +286,43 @@ REGISTER_OP("LlmLayerNormGrad")
       return absl::OkStatus();
     });
 
+// The residual variant takes the gradient that reaches s from the residual stream (ds) and
+// returns ds + dx: the gradient of both x and d.
+REGISTER_OP("LlmAddLayerNormGrad")
+    .Input("ds: float")
+    .Input("dy: float")
+    .Input("s: float")
+    .Input("w: float")
+    .Input("mean: float")
+    .Input("rstd: float")
+    .Output("dsum: float")
+    .Output("dw: float")
+    .Output("db: float")
+    .SetShapeFn([](ShapeCtx* c) {
+      c->set_output(0, c->input(2));
+      c->set_output(1, c->input(3));
+      c->set_output(2, c->input(3));
+      return absl::OkStatus();
+    });
+
+template <bool kAdd>
 class LayerNormGradOp : public OpKernel {
  public:
   explicit LayerNormGradOp(OpKernelConstruction* c) : OpKernel(c) {}
 
   void Compute(OpKernelContext* ctx) override {
-    const Tensor &dy = ctx->input(0), &x = ctx->input(1), &w = ctx->input(2);
-    const Tensor &mean = ctx->input(3), &rstd = ctx->input(4);
-    CheckRows(ctx, x, w, "LlmLayerNormGrad");
+    const char* op = kAdd ? "LlmAddLayerNormGrad" : "LlmLayerNormGrad";
+    const int k = kAdd ? 1 : 0;  // the residual gradient comes first in the residual variant
+    const Tensor &dy = ctx->input(k), &x = ctx->input(1 + k), &w = ctx->input(2 + k);
+    const Tensor &mean = ctx->input(3 + k), &rstd = ctx->input(4 + k);
+    CheckRows(ctx, x, w, op);
     if (!ctx->status().ok()) return;
     const int64_t N = x.dim_size(0), C = x.dim_size(1);
-    OP_REQUIRES(ctx, dy.shape() == x.shape() && mean.NumElements() == N && rstd.NumElements() == N,
-                InvalidArgument("LlmLayerNormGrad: dy, mean or rstd do not match x ",
+    OP_REQUIRES(ctx, dy.shape() == x.shape() && mean.NumElements() == N && rstd.NumElements() == N &&
+                    (!kAdd || ctx->input(0).shape() == x.shape()),
+                InvalidArgument(op, ": dy, ds, mean or rstd do not match x ",
                                 x.shape().DebugString()));
+    const float* dres = kAdd ? In(ctx->input(0)) : nullptr;
     Tensor *dx, *dw, *db;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, x.shape(), &dx));
     OP_REQUIRES_OK(ctx, ctx->allocate_output(1, w.shape(), &dw));
@@ -287,7 +345,12 @@ class LayerNormGradOp : public OpKernel {
           const float mg = g.sum() / C, mgx = (g * h).sum() / C;
           pw += d * h;
           pb += d;
-          Eigen::Map<Eigen::ArrayXf>(dxs + n * C, C) = rs[n] * (g - mg - h * mgx);
+          if (kAdd) {
+            Eigen::Map<Eigen::ArrayXf>(dxs + n * C, C) =
+                Row(dres + n * C, C) + rs[n] * (g - mg - h * mgx);
+          } else {
+            Eigen::Map<Eigen::ArrayXf>(dxs + n * C, C) = rs[n] * (g - mg - h * mgx);
+          }
         }
       }
     });
@@ -302,7 +365,10 @@ class LayerNormGradOp : public OpKernel {
     }
   }
 };
-REGISTER_KERNEL_BUILDER(Name("LlmLayerNormGrad").Device(tensorflow::DEVICE_CPU), LayerNormGradOp);
+REGISTER_KERNEL_BUILDER(Name("LlmLayerNormGrad").Device(tensorflow::DEVICE_CPU),
+                        LayerNormGradOp<false>);
+REGISTER_KERNEL_BUILDER(Name("LlmAddLayerNormGrad").Device(tensorflow::DEVICE_CPU),
+                        LayerNormGradOp<true>);
 
 // ---------------------------------------------------------------------------------------------
 // GELU, GPT-2's tanh form, as x * sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3).
