@@ -148,13 +148,15 @@ if (buildBinding || buildOps) {
     wheel = [...Deno.readDirSync(wheelDir)].find((e) => e.name.includes(`-${version}-`))?.name;
   }
   if (!wheel) fail("finding the wheel", `no tensorflow-cpu ${version} wheel in ${wheelDir}`, "");
+  const libs = ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"];
+  const libsToo = buildBinding || libs.some((l) => !exists(`${libDir}/${l}`));
   const extract = `
 import sys, zipfile, os
-whl, lib, inc = sys.argv[1:4]
+whl, lib, inc, libs_too = sys.argv[1:5]
 with zipfile.ZipFile(whl) as z:
     for n in z.namelist():
         base = os.path.basename(n)
-        if n.startswith("tensorflow/libtensorflow_") and ".so" in base:
+        if libs_too == "1" and n.startswith("tensorflow/libtensorflow_") and ".so" in base:
             with open(os.path.join(lib, base), "wb") as f:
                 f.write(z.read(n))
         elif n.startswith("tensorflow/include/") and not n.endswith("/"):
@@ -165,11 +167,11 @@ with zipfile.ZipFile(whl) as z:
 `;
   sh(
     values.python!,
-    ["-c", extract, `${wheelDir}/${wheel}`, libDir, include],
+    // The 850 MB of libraries are written again only when needed; the ops need only headers.
+    ["-c", extract, `${wheelDir}/${wheel}`, libDir, include, libsToo ? "1" : "0"],
     "unpacking the wheel",
     "free disk space (the wheel unpacks to about 1.1 GB, 850 MB of which stay)",
   );
-  const libs = ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"];
   for (const l of libs) {
     if (!exists(`${libDir}/${l}`)) {
       fail(

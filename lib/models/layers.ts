@@ -85,7 +85,6 @@ export function layerNorm(
   return layerNormTensors(x, weight, bias);
 }
 
-/** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
 /**
  * A residual step and the LayerNorm that follows it: `s = x + d` (the new residual stream) and
  * `y = layerNorm(s)`. One fused op each way on tensorflow with lib's ops; elsewhere an add and
@@ -110,6 +109,7 @@ export function addLayerNorm(
   return { s, y: layerNorm(s, weight, bias) };
 }
 
+/** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
 function layerNormLoops(
   x: tf.Tensor2D,
   weight: tf.Tensor,

@@ -105,8 +105,8 @@ export function linear(
     const save = args[3] as (t: tf.Tensor[]) => void;
     save([xs, ws]);
     return {
-      // one kernel where the backend fuses the bias into the product (XNNPACK on wasm, lib's
-      // LlmMatMul on tensorflow)
+      // one kernel on wasm (XNNPACK adds the bias while writing the product); MatMul and
+      // BiasAdd on tensorflow
       value: product(xs, ws, false, false, bs),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xx, ww] = saved as tf.Tensor2D[];

@@ -73,6 +73,8 @@ export class AdamW {
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
   #step = 0;
+  /** Per trainable parameter, whether it decays: the native update's attribute, built once. */
+  #nativeDecay: boolean[] | undefined;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -197,8 +199,9 @@ export class AdamW {
   }
 
   #nativeUpdate(grads: Record<string, tf.Tensor>, [stepSize, epsHat, shrink]: number[]): void {
-    const names = [...this.#params.keys()];
+    const names = this.trainable;
     const n = names.length;
+    this.#nativeDecay ??= names.map((k) => this.decayed.has(k) && this.weightDecay > 0);
     tf.tidy(() => {
       const out = runOp(
         "LlmAdamW",
@@ -211,7 +214,7 @@ export class AdamW {
         ],
         [
           { name: "N", int: n },
-          { name: "decayed", bool: names.map((k) => this.decayed.has(k) && this.weightDecay > 0) },
+          { name: "decayed", bool: this.#nativeDecay! },
         ],
         3 * n,
       );

@@ -3,7 +3,7 @@
 // and loaded into the process beside tfjs-node's binding, where they register as ordinary
 // TensorFlow ops that lib/backend/native_ops.ts runs through the binding's `executeOp`.
 //
-// Why: through tfjs-node every kernel costs 15-25 us of dispatch, however small its tensors.
+// Why: through tfjs-node every kernel costs 10-30 us of dispatch, however small its tensors.
 // A baby-GPT step ran about 1400 of them, half in AdamW (13 per parameter), most of the rest in
 // LayerNorm, GELU and attention written as small tensor ops. Each op here replaces 5-650 of them.
 // The mathematics is exactly that of lib/models/layers.ts, lib/attention and lib/train/adamw.ts.
@@ -43,25 +43,6 @@ void Parallel(OpKernelContext* ctx, int64_t n, int64_t cost,
 
 const float* In(const Tensor& t) { return t.flat<float>().data(); }
 float* Out(Tensor* t) { return t->flat<float>().data(); }
-
-// ---------------------------------------------------------------------------------------------
-// Version probe: lets lib/backend tell whether these ops are loaded (and which build).
-
-REGISTER_OP("LlmOpsVersion").Output("version: int32").SetShapeFn([](ShapeCtx* c) {
-  c->set_output(0, c->Scalar());
-  return absl::OkStatus();
-});
-
-class VersionOp : public OpKernel {
- public:
-  explicit VersionOp(OpKernelConstruction* c) : OpKernel(c) {}
-  void Compute(OpKernelContext* ctx) override {
-    Tensor* out;
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(0, TensorShape({}), &out));
-    out->scalar<int32_t>()() = 1;
-  }
-};
-REGISTER_KERNEL_BUILDER(Name("LlmOpsVersion").Device(tensorflow::DEVICE_CPU), VersionOp);
 
 // ---------------------------------------------------------------------------------------------
 // AdamW over every parameter in one op. hyper = [beta1, beta2, stepSize, epsHat, shrink], the
@@ -166,6 +147,22 @@ REGISTER_KERNEL_BUILDER(Name("LlmAdamW").Device(tensorflow::DEVICE_CPU), AdamWOp
 // LayerNorm over the last axis of x (N, C): y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var+eps).
 // The forward also returns mean and rstd (N) for the backward.
 
+// Shapes of the LayerNorm family. `k` is 1 for the residual variants, which take one more input
+// (d, or the residual gradient ds) before the rest and, forward, return the sum s first.
+absl::Status LayerNormShape(ShapeCtx* c, int k) {
+  for (int i = 0; i <= k; i++) c->set_output(i, c->input(0));
+  c->set_output(1 + k, c->Vector(c->Dim(c->input(0), 0)));
+  c->set_output(2 + k, c->Vector(c->Dim(c->input(0), 0)));
+  return absl::OkStatus();
+}
+
+absl::Status LayerNormGradShape(ShapeCtx* c, int k) {
+  c->set_output(0, c->input(1 + k));  // like x (or s)
+  c->set_output(1, c->input(2 + k));  // like w
+  c->set_output(2, c->input(2 + k));
+  return absl::OkStatus();
+}
+
 REGISTER_OP("LlmLayerNorm")
     .Input("x: float")
     .Input("w: float")
@@ -175,12 +172,7 @@ REGISTER_OP("LlmLayerNorm")
     .Output("rstd: float")
     .Attr("eps: float")
     .Attr("has_bias: bool")
-    .SetShapeFn([](ShapeCtx* c) {
-      c->set_output(0, c->input(0));
-      c->set_output(1, c->Vector(c->Dim(c->input(0), 0)));
-      c->set_output(2, c->Vector(c->Dim(c->input(0), 0)));
-      return absl::OkStatus();
-    });
+    .SetShapeFn([](ShapeCtx* c) { return LayerNormShape(c, 0); });
 
 // The residual variant: s = x + d, then LayerNorm of s; returns s too (the residual stream).
 REGISTER_OP("LlmAddLayerNorm")
@@ -194,13 +186,7 @@ REGISTER_OP("LlmAddLayerNorm")
     .Output("rstd: float")
     .Attr("eps: float")
     .Attr("has_bias: bool")
-    .SetShapeFn([](ShapeCtx* c) {
-      c->set_output(0, c->input(0));
-      c->set_output(1, c->input(0));
-      c->set_output(2, c->Vector(c->Dim(c->input(0), 0)));
-      c->set_output(3, c->Vector(c->Dim(c->input(0), 0)));
-      return absl::OkStatus();
-    });
+    .SetShapeFn([](ShapeCtx* c) { return LayerNormShape(c, 1); });
 
 void CheckRows(OpKernelContext* ctx, const Tensor& x, const Tensor& w, const char* op) {
   OP_REQUIRES(ctx, x.dims() == 2,
@@ -268,7 +254,6 @@ REGISTER_KERNEL_BUILDER(Name("LlmLayerNorm").Device(tensorflow::DEVICE_CPU), Lay
 REGISTER_KERNEL_BUILDER(Name("LlmAddLayerNorm").Device(tensorflow::DEVICE_CPU),
                         LayerNormOp<true>);
 
-
 // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * w; dw = sum dy * xhat; db = sum dy.
 REGISTER_OP("LlmLayerNormGrad")
     .Input("dy: float")
@@ -279,12 +264,7 @@ REGISTER_OP("LlmLayerNormGrad")
     .Output("dx: float")
     .Output("dw: float")
     .Output("db: float")
-    .SetShapeFn([](ShapeCtx* c) {
-      c->set_output(0, c->input(1));
-      c->set_output(1, c->input(2));
-      c->set_output(2, c->input(2));
-      return absl::OkStatus();
-    });
+    .SetShapeFn([](ShapeCtx* c) { return LayerNormGradShape(c, 0); });
 
 // The residual variant takes the gradient that reaches s from the residual stream (ds) and
 // returns ds + dx: the gradient of both x and d.
@@ -298,12 +278,7 @@ REGISTER_OP("LlmAddLayerNormGrad")
     .Output("dsum: float")
     .Output("dw: float")
     .Output("db: float")
-    .SetShapeFn([](ShapeCtx* c) {
-      c->set_output(0, c->input(2));
-      c->set_output(1, c->input(3));
-      c->set_output(2, c->input(3));
-      return absl::OkStatus();
-    });
+    .SetShapeFn([](ShapeCtx* c) { return LayerNormGradShape(c, 1); });
 
 template <bool kAdd>
 class LayerNormGradOp : public OpKernel {
@@ -583,6 +558,3 @@ REGISTER_KERNEL_BUILDER(Name("LlmCausalAttentionGrad").Device(tensorflow::DEVICE
                         CausalAttentionGradOp);
 
 }  // namespace
-
-// The symbol lib/backend opens the library by (Deno.dlopen needs one); returns the ops' version.
-extern "C" int llm_ops_version() { return 1; }
