@@ -88,8 +88,9 @@ export function formatSummary(s: Summary | Proportion, options: FormatOptions = 
   const prop = isProportion(s);
   const percent = options.percent ?? prop;
   const center = centerOf(s);
-  const x = percent ? center * 100 : center;
-  const digits = options.digits ?? (percent ? 1 : autoDigits(x));
+  // Digits for the largest magnitude shown, so a small mean in a wide interval keeps its scale.
+  const scale = Math.max(...[center, s.lo, s.hi].filter(Number.isFinite).map(Math.abs));
+  const digits = options.digits ?? (percent ? 1 : autoDigits(scale));
   const f = (v: number) => (percent ? v * 100 : v).toFixed(digits);
   const value = f(center) + (percent ? "%" : "");
   const count = prop ? `(${s.k}/${s.n})` : `(n=${s.n})`;

@@ -2,8 +2,9 @@
  * A static SVG renderer for plotly figures, rasterised to the `image/png` that every Jupyter
  * front end shows (trusted or not, and GitHub). It draws what the figure says: scatter lines,
  * markers and text, bars (grouped or stacked), histograms with their bins, heatmaps with
- * `zmin`/`zmax` and colorscales, 3-D scatter as a projection, trace colours and dashes, axis
- * ranges, log, category and reversed axes, titles and axis titles.
+ * `zmin`/`zmax` and colorscales, 3-D scatter as a projection, trace colours and dashes, error
+ * bars (`error_y`), filled bands (`fill: "tonexty"`, `"toself"`, `"tozeroy"`), axis ranges, log,
+ * category and reversed axes, titles and axis titles.
  *
  * @module
  */
@@ -138,9 +139,10 @@ function makeFrame(fig: Figure, legendNames: string[]): Frame {
 }
 
 function legend(f: Frame, traces: Trace[]) {
+  let row = 0;
   traces.forEach((t, k) => {
     if (!t.name || t.showlegend === false) return;
-    const y = f.m.t + 12 + k * 18;
+    const y = f.m.t + 12 + row++ * 18;
     f.parts.push(
       `<rect x="${f.W - f.m.r + 12}" y="${y - 9}" width="12" height="12" fill="${
         escapeHtml(traceColor(t, k))
@@ -156,6 +158,57 @@ const DASHES: Record<string, string> = {
   longdash: "12,4",
   dashdot: "7,3,2,3",
 };
+
+/** A plotly `error_y`: the fields this renderer reads. */
+interface ErrorY {
+  type?: string;
+  visible?: boolean;
+  symmetric?: boolean;
+  array?: (number | null)[];
+  arrayminus?: (number | null)[];
+  value?: number;
+  valueminus?: number;
+  color?: string;
+  thickness?: number;
+  width?: number;
+}
+
+/**
+ * The lower and upper ends of a trace's vertical error bars (data units, before any log), one
+ * pair per point; undefined when it has none or they are hidden (`visible: false`). Reads
+ * `type` "data" (`array`, `arrayminus`), "constant" (`value`, `valueminus`) and "percent"; an
+ * error bar is symmetric unless `symmetric` is false or, when unset, `arrayminus`/`valueminus`
+ * is given.
+ *
+ * @example
+ * ```ts
+ * import { errorBarEnds } from "./svg.ts";
+ * const e = errorBarEnds({ y: [1, 2], error_y: { type: "data", array: [0.5, 1] } });
+ * console.log(e); // [[0.5, 1.5], [1, 3]]
+ * ```
+ */
+export function errorBarEnds(t: Trace): [number, number][] | undefined {
+  const e = t.error_y as ErrorY | undefined;
+  if (!e || typeof e !== "object" || e.visible === false) return undefined;
+  const type = e.type ?? (e.array ? "data" : "percent");
+  const symmetric = e.symmetric ?? (e.arrayminus === undefined && e.valueminus === undefined);
+  const ys = (t.y ?? []).map((v) => (v === null ? NaN : Number(v)));
+  const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+  return ys.map((y, i) => {
+    let up: number, down: number;
+    if (type === "data") {
+      up = num(e.array?.[i]);
+      down = symmetric ? up : num(e.arrayminus?.[i]);
+    } else if (type === "constant") {
+      up = num(e.value);
+      down = symmetric ? up : num(e.valueminus);
+    } else { // "percent" of the value; plotly's default type
+      up = (Math.abs(y) * num(e.value ?? 10)) / 100;
+      down = symmetric ? up : (Math.abs(y) * num(e.valueminus ?? 10)) / 100;
+    }
+    return [y - (Number.isFinite(down) ? down : 0), y + (Number.isFinite(up) ? up : 0)];
+  });
+}
 
 function cartesian(fig: Figure, f: Frame) {
   const { m, pw, ph, parts } = f;
@@ -183,11 +236,14 @@ function cartesian(fig: Figure, f: Frame) {
       return b;
     });
     const tops = ys.map((y, i) => y + base[i]);
+    const ends = errorBarEnds(t)?.map(([lo, hi], i) => [lo + base[i], hi + base[i]]);
+    const ly = (v: number) => (logY ? (v > 0 ? Math.log10(v) : NaN) : v);
     return {
       t,
       xs: logX ? xs.map(Math.log10) : xs,
       ys: logY ? tops.map(Math.log10) : tops,
       base: logY ? base.map((b) => (b > 0 ? Math.log10(b) : NaN)) : base,
+      errs: ends?.map(([lo, hi]) => [ly(lo), ly(hi)] as [number, number]),
     };
   });
   const widthOf = (t: Trace) => Number(t._width ?? 1);
@@ -198,9 +254,16 @@ function cartesian(fig: Figure, f: Frame) {
     pad: bars.length ? 0 : 0.03,
     categories: categorical ? cats : undefined,
   });
-  const y = makeAxis(traces.flatMap((d) => d.ys), lay.yaxis, m.t + ph, m.t, {
-    includeZero: bars.length > 0 && !logY,
-  });
+  // The axis covers the error bars' ends as well as the points.
+  const y = makeAxis(
+    traces.flatMap((d) => [...d.ys, ...(d.errs ?? []).flat()]),
+    lay.yaxis,
+    m.t + ph,
+    m.t,
+    {
+      includeZero: bars.length > 0 && !logY,
+    },
+  );
   const tickSize = (a?: Axis) => Number(a?.tickfont?.size ?? 11);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="#f4f6fa"/>`);
   for (const { v, label } of y.ticks) {
@@ -224,7 +287,51 @@ function cartesian(fig: Figure, f: Frame) {
   parts.push(`<svg x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" overflow="hidden">`);
   parts.push(`<g transform="translate(${-m.l} ${-m.t})">`);
   const slots = stack ? 1 : Math.max(1, bars.length);
-  traces.forEach(({ t, xs, ys, base }, k) => {
+  // Filled areas first, under every line: "tonexty" closes onto the previous trace's points,
+  // "toself" onto its own first point, "tozeroy" onto y = 0.
+  const pointsOf = (d: (typeof traces)[number]) =>
+    d.xs.map((xv, i) => [x.px(xv), y.px(d.ys[i])] as [number, number])
+      .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  traces.forEach((d, k) => {
+    const fill = d.t.fill;
+    if (d.t.type === "bar" || typeof fill !== "string" || fill === "none") return;
+    const own = pointsOf(d);
+    let poly: [number, number][] | undefined;
+    if (fill === "tonexty" && k > 0) poly = [...own, ...pointsOf(traces[k - 1]).reverse()];
+    else if (fill === "toself" || (fill === "tonexty" && k === 0)) poly = own;
+    else if (fill === "tozeroy" && own.length) {
+      const zero = y.px(logY ? y.lo : 0);
+      poly = [...own, [own[own.length - 1][0], zero], [own[0][0], zero]];
+    }
+    if (!poly || poly.length < 3) return;
+    const explicit = typeof d.t.fillcolor === "string" ? d.t.fillcolor : undefined;
+    parts.push(
+      `<polygon fill="${escapeHtml(explicit ?? traceColor(d.t, k))}"${
+        explicit ? "" : ` fill-opacity="0.25"`
+      } stroke="none" points="${
+        poly.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(" ")
+      }"/>`,
+    );
+  });
+  const whiskers = (t: Trace, k: number, at: number[], errs?: [number, number][]) => {
+    if (!errs) return;
+    const e = t.error_y as ErrorY;
+    const c = escapeHtml(typeof e.color === "string" ? e.color : traceColor(t, k));
+    const w = Number(e.width ?? 4), th = Number(e.thickness ?? 1.5);
+    errs.forEach(([lo, hi], i) => {
+      const a = at[i], top = y.px(hi), bottom = y.px(lo);
+      if (![a, top, bottom].every(Number.isFinite) || Math.abs(top - bottom) < 0.05) return;
+      const [ax, t1, b1] = [a.toFixed(1), top.toFixed(1), bottom.toFixed(1)];
+      parts.push(
+        `<path class="errorbar" d="M${ax},${t1}V${b1}M${(a - w).toFixed(1)},${t1}H${
+          (a + w).toFixed(1)
+        }M${(a - w).toFixed(1)},${b1}H${
+          (a + w).toFixed(1)
+        }" stroke="${c}" stroke-width="${th}" fill="none"/>`,
+      );
+    });
+  };
+  traces.forEach(({ t, xs, ys, base, errs }, k) => {
     const c = escapeHtml(traceColor(t, k));
     const opacity = Number(t.opacity ?? 1);
     if (t.type === "bar") {
@@ -242,6 +349,15 @@ function cartesian(fig: Figure, f: Frame) {
           }" height="${h.toFixed(1)}" fill="${c}" fill-opacity="${opacity}"/>`,
         );
       });
+      // Whiskers at each bar's centre, in a dark shade so they show on the bar.
+      whiskers(
+        t.error_y && !(t.error_y as ErrorY).color
+          ? { ...t, error_y: { ...(t.error_y as ErrorY), color: "#333" } }
+          : t,
+        k,
+        xs.map((xv) => x.px(xv) - (bw * slots) / 2 + (stack ? 0 : bars.indexOf(t)) * bw + bw / 2),
+        errs,
+      );
       return;
     }
     const mode = t.mode ?? (xs.length > 20 ? "lines" : "lines+markers");
@@ -267,6 +383,7 @@ function cartesian(fig: Figure, f: Frame) {
         );
       }
     }
+    whiskers(t, k, xs.map((xv) => x.px(xv)), errs);
     if (mode.includes("markers")) {
       const size = Number((t.marker as { size?: number } | undefined)?.size ?? 6);
       for (const [a, b] of pts) {

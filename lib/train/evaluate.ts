@@ -1,6 +1,7 @@
 /**
  * Loss estimates on fixed batches: the mean cross-entropy over `iters` batches drawn from a
- * fixed seed (so two estimates differ only because the model did), and its perplexity.
+ * fixed seed (so two estimates differ only because the model did), and its perplexity. The
+ * model's own randomness (a masked LM's masks) is seeded too, from `lossSeed`.
  *
  * @module
  */
@@ -23,6 +24,12 @@ export interface EstimateOptions {
   seed: number;
   /** Batches averaged. */
   iters: number;
+  /**
+   * Seed passed to the model's `loss` (default: `seed`). Models whose loss draws randomness,
+   * such as a masked LM choosing which tokens to mask, then give the same number on every
+   * evaluation; forward pass `i` (counted in batches) uses `lossSeed + i`.
+   */
+  lossSeed?: number;
 }
 
 /**
@@ -60,6 +67,7 @@ export async function estimateLoss(
   opts: EstimateOptions,
 ): Promise<number> {
   const { blockSize, batchSize, seed, iters } = opts;
+  const lossSeed = opts.lossSeed ?? seed;
   if (!(Number.isInteger(iters) && iters > 0)) {
     throw new Error(`evaluate needs a positive whole number of batches, got ${iters}`);
   }
@@ -81,7 +89,10 @@ export async function estimateLoss(
       }
       const x = n === 1 ? xs[0] : tf.concat(xs, 0); // (n*B, T)
       const y = n === 1 ? ys[0] : tf.concat(ys, 0);
-      return tf.add(sum, tf.mul(model.loss(x, y, { training: false }), n)) as tf.Scalar;
+      return tf.add(
+        sum,
+        tf.mul(model.loss(x, y, { training: false, seed: lossSeed + done }), n),
+      ) as tf.Scalar;
     });
     sum.dispose();
     sum = next;
