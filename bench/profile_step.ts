@@ -3,7 +3,7 @@
  * kernel name, next to the step's wall time (the difference is JavaScript: lib's loop kernels,
  * autodiff bookkeeping, tensor creation).
  *
- *     deno task bench:profile                       # baby GPT on wasm
+ *     deno task bench:profile                       # baby GPT on lib/backend's choice
  *     deno task bench:profile --n-embd 256 --backend cpu --steps 3
  *     deno task bench:profile --backend tensorflow --stock    # lib's kernels off, for comparison
  *
@@ -160,7 +160,8 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      backend: { type: "string", default: "wasm" },
+      // default: lib/backend's own choice (tensorflow where `deno task setup` built it)
+      backend: { type: "string" },
       "n-embd": { type: "string", default: "128" },
       "n-layer": { type: "string", default: "4" },
       "n-head": { type: "string", default: "4" },
@@ -177,8 +178,9 @@ if (import.meta.main) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer.`);
     return v;
   };
+  const backend = values.backend ?? (await initBackend({ report: false })).name;
   const p = await profileStep({
-    backend: values.backend!,
+    backend,
     nEmbd: num("n-embd"),
     nLayer: num("n-layer"),
     nHead: num("n-head"),
@@ -188,7 +190,7 @@ if (import.meta.main) {
     kernels: values.stock ? { loopKernels: false, nativeKernels: false } : {},
   });
   console.log(
-    `profile of one training step on ${values.backend} (wall ${p.wallMs.toFixed(0)} ms, ` +
+    `profile of one training step on ${backend} (wall ${p.wallMs.toFixed(0)} ms, ` +
       `median of ${values.steps}${values.stock ? "; lib's loop and native kernels off" : ""}; ` +
       "tf.profile adds its own overhead)",
   );

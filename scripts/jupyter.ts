@@ -67,9 +67,17 @@ export interface NotebookRun {
 export async function executeNotebook(
   src: string,
   dst: string,
-  opts: { smoke: boolean; python: string; kernelDir: string; timeout?: number },
+  opts: {
+    smoke: boolean;
+    python: string;
+    kernelDir: string;
+    timeout?: number;
+    /** More environment for the kernel, e.g. `{ LLM_BACKEND: "wasm" }`. */
+    env?: Record<string, string>;
+  },
 ): Promise<NotebookRun> {
   const env: Record<string, string> = {
+    ...opts.env,
     JUPYTER_PATH: opts.kernelDir,
     LLM_SMOKE: opts.smoke ? "1" : "0",
     // Quiets a warning from the software Vulkan driver when WebGPU is probed.

@@ -1,12 +1,48 @@
 /**
- * `deno task setup`: makes sure the notebook test can run. It needs a Python with Debian's
- * nbclient and nbformat (the Jupyter client the tests drive the Deno kernel with). As root on
- * Debian or Ubuntu it installs them with apt-get; otherwise it prints the command to run.
+ * `deno task setup`: run first by `train`, `generate`, `perplexity`, `test` and `notebooks`.
+ *
+ * 1. The `tensorflow` backend (scripts/tensorflow_backend.ts): built from PyPI's TensorFlow wheel
+ *    where it can be (Linux x86-64, Python >= 3.9 with pip, g++; about 2 minutes the first time,
+ *    a fraction of a second once built). Where it cannot, one line says why and everything runs
+ *    on wasm. `LLM_BACKEND=wasm` (or any other backend) skips it.
+ * 2. Unless `--backend-only`: what the notebook tests need, a Python with Debian's nbclient and
+ *    nbformat (the Jupyter client the tests drive the Deno kernel with; as root on Debian or
+ *    Ubuntu installed with apt-get, otherwise the command to run is printed), and the Deno
+ *    kernelspec.
  *
  * @module
  */
 import { findPython } from "./jupyter.ts";
 import { installKernel, kernelSpecPath } from "./kernel.ts";
+import { ensureTensorflowBackend } from "./tensorflow_backend.ts";
+import { TENSORFLOW_BUILDS } from "../lib/backend/build_status.ts";
+
+const backendOnly = Deno.args.includes("--backend-only");
+const forced = Deno.env.get("LLM_BACKEND")?.trim().toLowerCase();
+if (forced && !forced.startsWith("tensorflow")) {
+  console.log(`tensorflow backend: not built (LLM_BACKEND=${forced} chooses another backend)`);
+} else {
+  // The GPU package is built only when asked for (`setup:tfjs-node --gpu`), then kept current.
+  let gpuBuilt = false;
+  try {
+    gpuBuilt = Deno.statSync(TENSORFLOW_BUILDS["tensorflow-gpu"].libDir).isDirectory;
+  } catch { /* never built */ }
+  const builds = forced === "tensorflow-gpu" || gpuBuilt ? [false, true] : [false];
+  for (const gpu of builds) {
+    const r = await ensureTensorflowBackend({
+      gpu,
+      log: (line) => {
+        if (line.startsWith("1. downloading")) {
+          console.log(`tensorflow backend: building (about 2 minutes, once; ${line.slice(3)})`);
+        }
+      },
+    });
+    // Before a run (--backend-only), a failure is left to the run's backend report, which says
+    // why it fell back; said here too, it would be said twice.
+    if (r.ok || !backendOnly) console.log(r.message);
+  }
+}
+if (backendOnly) Deno.exit(0);
 
 const PACKAGES = [
   "python3-nbclient",

@@ -1,12 +1,84 @@
-// The `tensorflow` backend (@tensorflow/tfjs-node), when `deno task setup:tfjs-node` or the
-// package's own install script provided its binding; skipped otherwise.
+// The `tensorflow` backend (@tensorflow/tfjs-node), built by `deno task setup` (which the test
+// task runs first). Skipped where it could not be built, except in CI (CI=true) or with
+// LLM_REQUIRE_TENSORFLOW=1, where its absence fails the run instead of hiding behind skips.
 import * as tf from "@tensorflow/tfjs";
-import { assertEquals, assertLess } from "@std/assert";
+import { assert, assertEquals, assertLess } from "@std/assert";
 import { initBackend, probeBackends } from "../lib/backend/mod.ts";
 import { GPT, type GPTConfig, gptConfig } from "../lib/models/mod.ts";
-import { AdamW } from "../lib/train/mod.ts";
+import { AdamW, Trainer } from "../lib/train/mod.ts";
 
-const present = (await probeBackends()).find((p) => p.name === "tensorflow")!.available;
+const probe = (await probeBackends()).find((p) => p.name === "tensorflow")!;
+const present = probe.available;
+const required = Deno.env.get("CI") === "true" || Deno.env.get("LLM_REQUIRE_TENSORFLOW") === "1";
+
+Deno.test({
+  name: "tensorflow backend: built (required in CI, so its tests run rather than skip)",
+  ignore: !required,
+  fn: () => assert(present, `the tensorflow backend is missing: ${probe.detail}`),
+});
+
+Deno.test({
+  name: "tensorflow backend: the same seed trains the same GPT, every loss equal over 50 steps",
+  ignore: !present,
+  fn: async () => {
+    await initBackend({ backend: "tensorflow", report: false });
+    // Random tokens with some structure (a repeating pattern plus noise from a fixed LCG).
+    let s = 12345;
+    const data = Int32Array.from({ length: 4000 }, (_, i) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (i % 7 + (s >>> 28)) % 16;
+    });
+    const runs: number[][] = [];
+    for (let r = 0; r < 2; r++) {
+      // Dropout on, so the seeded masks are part of what must repeat.
+      const model = new GPT(gptConfig("notes-small", { vocabSize: 16, dropout: 0.1 }), {
+        seed: 3,
+      });
+      const trainer = new Trainer({
+        model,
+        train: data.subarray(0, 3600),
+        val: data.subarray(3600),
+        config: {
+          maxIters: 50,
+          batchSize: 4,
+          blockSize: 16,
+          lr: 3e-3,
+          minLr: 3e-4,
+          warmupIters: 5,
+          lrDecayIters: 50,
+          evalInterval: 25,
+          evalIters: 2,
+          seed: 11,
+        },
+      });
+      const result = await trainer.run();
+      runs.push([...result.losses, ...result.history.map((h) => h.valLoss)]);
+      trainer.dispose();
+      model.dispose();
+    }
+    assertEquals(runs[0].length, 53);
+    assertEquals(runs[0], runs[1]);
+    await initBackend({ backend: "cpu", report: false });
+  },
+});
+
+Deno.test({
+  name: "tensorflow backend: seeded random tensors and dropout repeat exactly",
+  ignore: !present,
+  fn: async () => {
+    await initBackend({ backend: "tensorflow", report: false });
+    const draw = () =>
+      tf.tidy(() =>
+        [
+          tf.randomNormal([64], 0, 1, "float32", 7),
+          tf.randomUniform([64], 0, 1, "float32", 7),
+          tf.dropout(tf.ones([64]), 0.5, undefined, 3),
+        ].map((t) => Array.from(t.dataSync()))
+      );
+    assertEquals(draw(), draw());
+    await initBackend({ backend: "cpu", report: false });
+  },
+});
 
 interface Fixture {
   config: GPTConfig;
@@ -93,4 +165,44 @@ Deno.test({
     model.dispose();
     await initBackend({ backend: "cpu", report: false });
   },
+});
+
+/** Runs `code` in a fresh Deno from the project root; returns its stdout and stderr. */
+async function denoEval(code: string, env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    cwd: new URL("..", import.meta.url).pathname,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { ok: out.success, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test({
+  name: "tensorflow backend: starts without TensorFlow's C++ start-up lines",
+  ignore: !present,
+  fn: async () => {
+    const r = await denoEval(
+      `import { initBackend } from "./lib/backend/mod.ts"; await initBackend({});`,
+      { LLM_BACKEND: "", TF_CPP_MIN_LOG_LEVEL: "" },
+    );
+    assert(r.ok, r.stderr);
+    assert(r.stdout.includes("tfjs backend: tensorflow"), r.stdout);
+    assertEquals(r.stderr.trim(), "", "nothing on stderr");
+  },
+});
+
+Deno.test("quiet stderr: TensorFlow's notices are dropped, every other line is kept", async () => {
+  const r = await denoEval(`
+    import { withoutTensorflowNotices } from "./lib/backend/_quiet_stderr.ts";
+    await withoutTensorflowNotices(async () => {
+      console.error("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR");
+      console.error("I0000 00:00:1.0  1 port.cc:153] oneDNN custom operations are on. You may see ...");
+      console.error("E0000 a real TensorFlow error");
+    });
+    console.error("after");`);
+  assert(r.ok, r.stderr);
+  assertEquals(r.stderr.trim().split("\n"), ["E0000 a real TensorFlow error", "after"]);
 });

@@ -13,13 +13,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { kernelSwitch } from "./kernel_switches.ts";
+import { TENSORFLOW_BUILDS } from "./build_status.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-/** Where `deno task setup:tfjs-node` puts TensorFlow's C library and lib's ops. */
-export const NATIVE_LIB_DIR = `${ROOT}.tfjs-node/lib`;
+/** Where `deno task setup` puts TensorFlow's C library and lib's ops (the CPU package). */
+export const NATIVE_LIB_DIR = TENSORFLOW_BUILDS["tensorflow"].libDir;
 /** The ops' source, whose SHA-256 the build records beside the library. */
 export const NATIVE_SOURCE = `${ROOT}lib/backend/native/llm_ops.cc`;
-const LIBRARY = `${NATIVE_LIB_DIR}/libllm_ops.so`;
 
 let status: { loaded: boolean; detail: string } | undefined;
 
@@ -61,17 +61,21 @@ function tensorflowMappedFrom(): string | undefined {
 export async function loadNativeOps(): Promise<{ loaded: boolean; detail: string }> {
   if (status) return status;
   const no = (why: string) => status = { loaded: false, detail: `lib's fused ops: ${why}` };
+  // The ops are built beside each TensorFlow library setup unpacks (CPU or GPU package), and
+  // must run on the one tfjs-node loaded.
+  const from = tensorflowMappedFrom();
+  const dirs = Object.values(TENSORFLOW_BUILDS).map((b) => b.libDir);
+  if (!from || !dirs.includes(from)) {
+    return no(
+      `not loaded: tfjs-node runs on ${from ?? "an unknown"} TensorFlow library, not one that ` +
+        `\`deno task setup\` built them for (${dirs.join(" or ")})`,
+    );
+  }
+  const LIBRARY = `${from}/libllm_ops.so`;
   try {
     Deno.statSync(LIBRARY);
   } catch {
-    return no("not built (`deno task setup:tfjs-node` builds them)");
-  }
-  const from = tensorflowMappedFrom();
-  if (from !== NATIVE_LIB_DIR) {
-    return no(
-      `not loaded: tfjs-node runs on ${from ?? "an unknown"} TensorFlow library, not the one ` +
-        `they were built for (${NATIVE_LIB_DIR})`,
-    );
+    return no("not built (`deno task setup` builds them)");
   }
   let recorded = "";
   try {
@@ -82,7 +86,7 @@ export async function loadNativeOps(): Promise<{ loaded: boolean; detail: string
   try {
     if (recorded !== await sha256File(NATIVE_SOURCE)) {
       return no(
-        "built from an older lib/backend/native/llm_ops.cc; rerun `deno task setup:tfjs-node`",
+        "built from an older lib/backend/native/llm_ops.cc; rerun `deno task setup`",
       );
     }
     // Loading runs the library's static initialisers, which register the ops with TensorFlow.

@@ -1,9 +1,11 @@
 /**
  * Run-time choice of the TensorFlow.js backend.
  *
- * Order: `tensorflow` from `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` (opt-in, only
- * when installed), `webgpu` when `navigator.gpu` gives a hardware adapter, `wasm`, `cpu`.
- * `LLM_BACKEND=<name>` forces one. The choice is always reported.
+ * Order: `tensorflow` from `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` (built by
+ * `deno task setup`, which every task runs first), `webgpu` when `navigator.gpu` gives a
+ * hardware adapter, `wasm`, `cpu`. Only what the choice needs is probed: with tensorflow built,
+ * no WebGPU adapter is requested. `LLM_BACKEND=<name>` forces one. The choice is always
+ * reported, and when tensorflow is missing the report says why (from setup's last attempt).
  *
  * @module
  */
@@ -14,6 +16,8 @@ import { patchWasmKernels } from "./wasm_kernels.ts";
 import { restoreNodeUtilForTfjsNode } from "./_node_compat.ts";
 import { loadNativeOps } from "./native_ops.ts";
 import { startThreadedWasm } from "./_wasm_threads.ts";
+import { readBuildStatus } from "./build_status.ts";
+import { withoutTensorflowNotices } from "./_quiet_stderr.ts";
 
 /** Names accepted by `LLM_BACKEND` and {@link initBackend}. */
 export const BACKEND_NAMES = [
@@ -51,13 +55,14 @@ export interface BackendInfo {
   probes: BackendProbe[];
 }
 
-const OPT_IN =
-  "opt-in: `deno task setup:tfjs-node` (builds the binding against TensorFlow's C library from " +
-  "PyPI), or `deno install --allow-scripts=npm:@tensorflow/tfjs-node@4.22.0` (needs internet to " +
-  "fetch libtensorflow 2.9.1)";
-const OPT_IN_GPU =
-  "opt-in: `deno install --allow-scripts=npm:@tensorflow/tfjs-node-gpu@4.22.0` (needs internet, " +
-  "CUDA 11.2 and cuDNN 8.1)";
+/** Why a tensorflow backend is missing: setup's last word on it, or how to build it. */
+function notBuilt(name: "tensorflow" | "tensorflow-gpu"): string {
+  const status = readBuildStatus(name);
+  if (status && !status.ok) return `not built: ${status.message}`;
+  return name === "tensorflow"
+    ? "not built: `deno task setup` builds it (Linux x86-64 with Python >= 3.9, pip and g++)"
+    : "not built: `deno task setup:tfjs-node --gpu` builds it (PyPI's tensorflow wheel)";
+}
 
 const require = createRequire(import.meta.url);
 
@@ -83,6 +88,13 @@ let webgpuAdapterDetail:
 
 async function probeWebGPU() {
   if (webgpuAdapterDetail) return webgpuAdapterDetail;
+  // Mesa's Vulkan drivers print "error: XDG_RUNTIME_DIR is invalid or not set" when it is unset
+  // (servers, containers); a private directory keeps the probe quiet.
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+    try {
+      Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "llm-xdg-" }));
+    } catch { /* no temp dir: the warning is harmless */ }
+  }
   // Loading libtensorflow after a WebGPU adapter was requested crashes the process (segfault,
   // seen with Mesa's Vulkan drivers and TensorFlow 2.21's C library); the other order works.
   // So when the tensorflow backend is installed, load it before asking for an adapter.
@@ -136,23 +148,32 @@ async function probeWebGPU() {
  * ```
  */
 export async function probeBackends(): Promise<BackendProbe[]> {
+  return [...nativeProbes(), { name: "webgpu", ...(await probeWebGPU()) }, ...jsProbes()];
+}
+
+function nativeProbes(): BackendProbe[] {
   const gpuNode = tfjsNodeInstalled("@tensorflow/tfjs-node-gpu");
   const node = tfjsNodeInstalled("@tensorflow/tfjs-node");
-  const webgpu = await probeWebGPU();
   return [
     {
       name: "tensorflow-gpu",
       available: gpuNode,
       auto: gpuNode,
-      detail: gpuNode ? "@tensorflow/tfjs-node-gpu (libtensorflow, CUDA)" : OPT_IN_GPU,
+      detail: gpuNode
+        ? "@tensorflow/tfjs-node-gpu (TensorFlow with CUDA kernels)"
+        : notBuilt("tensorflow-gpu"),
     },
     {
       name: "tensorflow",
       available: node,
       auto: node,
-      detail: node ? "@tensorflow/tfjs-node (libtensorflow, CPU)" : OPT_IN,
+      detail: node ? "@tensorflow/tfjs-node (TensorFlow, CPU)" : notBuilt("tensorflow"),
     },
-    { name: "webgpu", ...webgpu },
+  ];
+}
+
+function jsProbes(): BackendProbe[] {
+  return [
     {
       name: "wasm",
       available: true,
@@ -186,10 +207,11 @@ async function register(name: BackendName): Promise<string> {
     // install script (run only when the user allows it) downloads, or that
     // `deno task setup:tfjs-node` builds from TensorFlow's PyPI wheel.
     restoreNodeUtilForTfjsNode();
-    // TensorFlow's C++ logs oneDNN notices at info level on load; keep warnings and errors.
-    if (!Deno.env.get("TF_CPP_MIN_LOG_LEVEL")) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
-    await import(
-      name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node"
+    // TensorFlow's C++ logs a oneDNN notice and absl's "All log messages before
+    // absl::InitializeLog()" warning on load; keep only errors (TF_CPP_MIN_LOG_LEVEL=2).
+    if (!Deno.env.get("TF_CPP_MIN_LOG_LEVEL")) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "2");
+    await withoutTensorflowNotices(() =>
+      import(name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node")
     );
   }
   registered.add(name);
@@ -240,7 +262,13 @@ export async function initBackend(
 ): Promise<BackendInfo> {
   const forced = options.backend ?? Deno.env.get("LLM_BACKEND") ?? "";
   if (!forced && current) return current;
-  const probes = await probeBackends();
+  // Probe only what the choice needs: a built tensorflow wins without asking for a GPU adapter.
+  let probes = nativeProbes();
+  if (forced ? parseName(forced) === "webgpu" : !probes.some((p) => p.available)) {
+    probes = await probeBackends();
+  } else {
+    probes = [...probes, ...jsProbes()];
+  }
   let chosen: BackendProbe;
   if (forced) {
     const name = parseName(forced);
@@ -256,6 +284,10 @@ export async function initBackend(
   } else {
     chosen = probes.find((p) => p.available && p.auto)!;
   }
+  // Said when the fast backend is missing, so the reader knows why this run is slower.
+  const fellBack = !chosen.name.startsWith("tensorflow") && !forced
+    ? `; tensorflow ${probes.find((p) => p.name === "tensorflow")!.detail}`
+    : "";
   const tfName = await register(chosen.name);
   const threads = options.wasmThreads ?? Number(Deno.env.get("LLM_WASM_THREADS") ?? 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
@@ -277,18 +309,28 @@ export async function initBackend(
       ? `; 1 thread (wasm had already started single-threaded in this process)`
       : "";
   }
-  if (!(await tf.setBackend(tfName))) {
+  // The TensorFlow context starts here: its start-up notices are kept off the user's screen.
+  const started = await withoutTensorflowNotices(async () => {
+    const ok = await tf.setBackend(tfName);
+    if (ok) await tf.ready();
+    return ok;
+  });
+  if (!started) {
     throw new Error(
       `tfjs could not initialise the ${chosen.name} backend (${chosen.detail}).`,
     );
   }
-  await tf.ready();
   // tfjs-backend-cpu greets Node users with an advert for tfjs-node on first write; this
   // module already reports the backend and the opt-in, so silence the duplicate.
   // deno-lint-ignore no-explicit-any
   if (tfName === "cpu") (tf.findBackend("cpu") as any).firstUse = false;
-  let detail = (forced ? `${chosen.detail} (forced)` : chosen.detail) + threadNote;
+  let detail = (forced ? `${chosen.detail} (forced)` : chosen.detail) + threadNote + fellBack;
   if (tfName === "tensorflow") detail += `; ${(await loadNativeOps()).detail}`;
+  if (chosen.name === "tensorflow-gpu") {
+    // deno-lint-ignore no-explicit-any
+    const gpu = (tf.backend() as any).isUsingGpuDevice === true;
+    detail += gpu ? "; GPU found" : "; no GPU found (or no CUDA libraries): running on the CPU";
+  }
   current = { name: chosen.name, tfName, detail, probes };
   if (options.report ?? true) console.log(describeBackend(current));
   return current;
