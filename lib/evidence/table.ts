@@ -120,8 +120,9 @@ function escapeCell(s: string): string {
 
 /**
  * A markdown table: one row per entry, one column per cell name. Summaries and proportions are
- * written with {@link formatSummary}, numbers with {@link formatNumber}, strings as they are;
- * a missing cell is `—`. Show it with `await show(markdown(summaryTable(rows)))`.
+ * written with {@link formatSummary} (`percent` applies to summaries; proportions are always
+ * percentages), plain numbers with {@link formatNumber} (never as percentages), strings as they
+ * are; a missing cell is `—`. Show it with `await show(markdown(summaryTable(rows)))`.
  *
  * @example
  * ```ts
@@ -148,7 +149,7 @@ export function summaryTable(rows: TableRow[], options: TableOptions = {}): stri
   const cell = (v: Summary | Proportion | number | string | undefined): string => {
     if (v === undefined) return "—";
     if (typeof v === "string") return escapeCell(v);
-    if (typeof v === "number") return formatNumber(v, fmt);
+    if (typeof v === "number") return formatNumber(v, { digits: fmt.digits });
     return formatSummary(v, isProportion(v) ? { digits: fmt.digits } : fmt);
   };
   const lines = [

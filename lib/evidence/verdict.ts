@@ -85,7 +85,7 @@ function anecdote(...xs: (Side | number)[]): string | undefined {
 }
 
 function fmtSide(x: Side, o: FormatOptions, label?: string): string {
-  return (label ? `${label} ` : "") + formatSummary(x, isProportion(x) ? { digits: o.digits } : o);
+  return (label ? `${label} ` : "") + formatSummary(x, o);
 }
 
 function fmtNumber(v: number, o: FormatOptions, percentOf?: Side): string {
@@ -110,8 +110,13 @@ export function greaterThan(
   claim: string,
   a: Side,
   b: Side | number,
-  options: VerdictOptions = {},
+  opts: VerdictOptions = {},
 ): Verdict {
+  // A proportion on either side shows both sides as percentages, so they read alike.
+  const options = {
+    ...opts,
+    percent: opts.percent ?? (isProportion(a) || (typeof b !== "number" && isProportion(b))),
+  };
   const level = typeof b === "number" ? a.level : Math.max(a.level, b.level);
   const numbers = `${fmtSide(a, options, options.labelA)} vs ${
     typeof b === "number"
