@@ -1,8 +1,12 @@
 """Execute one notebook with the Deno kernel through the Jupyter protocol (nbclient).
 
-Usage: execute_notebook.py NOTEBOOK OUTPUT [--timeout S] [--cwd DIR]
+Usage: execute_notebook.py NOTEBOOK OUTPUT [--timeout S] [--cwd DIR] [--twice]
 Writes the executed notebook to OUTPUT and prints one JSON line:
-{"ok": bool, "seconds": float, "errors": [..], "late": [..], "cells": n}.
+{"ok": bool, "seconds": float, "errors": [..], "late": [..], "cells": n, "tensors": [..]}.
+
+--twice runs every code cell a second time in the same kernel, as a reader who presses Run All
+twice does, and counts the live tfjs tensors after each pass ("tensors": [after 1, after 2]):
+a cell that rebuilds a model without freeing the old one shows up as growth.
 The kernel is found by name ("deno") on JUPYTER_PATH, which the caller sets.
 
 Besides error outputs, a run fails when an output arrives after its cell reported idle (it
@@ -21,6 +25,9 @@ OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data
                 "clear_output"}
 # Runs after the last cell, so that output the last cell sends late is still read (and caught).
 SENTINEL = "await new Promise((r) => setTimeout(r, 1500));"
+# Counts live tensors (the kernel shares one tfjs instance with the notebook's imports).
+PROBE = ('const { memory: __llmMemory } = await import("@tensorflow/tfjs");\n'
+         'console.log(`__llm_tensors__ ${__llmMemory().numTensors}`);')
 
 
 class CheckedClient(nbclient.NotebookClient):
@@ -56,6 +63,10 @@ def main() -> int:
     timeout = int(sys.argv[sys.argv.index("--timeout") + 1]) if "--timeout" in sys.argv else 1200
     cwd = sys.argv[sys.argv.index("--cwd") + 1] if "--cwd" in sys.argv else "."
     nb = nbformat.read(src, as_version=4)
+    if "--twice" in sys.argv:
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        again = [nbformat.v4.new_code_cell(c.source) for c in code]
+        nb.cells += [nbformat.v4.new_code_cell(PROBE)] + again + [nbformat.v4.new_code_cell(PROBE)]
     nb.cells.append(nbformat.v4.new_code_cell(SENTINEL))
     client = CheckedClient(
         nb, kernel_name="deno", timeout=timeout, allow_errors=True, iopub_timeout=30,
@@ -73,10 +84,17 @@ def main() -> int:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 errors.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+    tensors = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source == PROBE:
+            for out in cell.get("outputs", []):
+                for line in out.get("text", "").splitlines():
+                    if line.startswith("__llm_tensors__ "):
+                        tensors.append(int(line.split()[1]))
     nbformat.write(nb, dst)
     print(json.dumps({"ok": not errors and not client.late, "seconds": round(seconds, 1),
                       "errors": errors + client.late, "late": client.late,
-                      "cells": len(nb.cells)}))
+                      "cells": len(nb.cells), "tensors": tensors}))
     return 0
 
 

@@ -61,6 +61,8 @@ export interface NotebookRun {
   seconds: number;
   errors: string[];
   cells: number;
+  /** With `twice`: live tfjs tensors after the first and after the second pass. */
+  tensors?: number[];
 }
 
 /** Executes `src` into `dst`; `smoke` sets LLM_SMOKE=1 for the kernel. */
@@ -74,6 +76,8 @@ export async function executeNotebook(
     timeout?: number;
     /** More environment for the kernel, e.g. `{ LLM_BACKEND: "wasm" }`. */
     env?: Record<string, string>;
+    /** Run every code cell twice in one kernel and count the tensors after each pass. */
+    twice?: boolean;
   },
 ): Promise<NotebookRun> {
   const env: Record<string, string> = {
@@ -93,6 +97,7 @@ export async function executeNotebook(
       String(opts.timeout ?? 1200),
       "--cwd",
       join(ROOT, "notebooks"),
+      ...(opts.twice ? ["--twice"] : []),
     ],
     env,
     stdout: "piped",

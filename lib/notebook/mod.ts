@@ -24,6 +24,7 @@ export {
   show,
 } from "./display.ts";
 export { flushConsole } from "./console.ts";
+export { keep, type Keepable, keptNames, releaseKept } from "./keep.ts";
 export { latexMatrix, type LatexMatrixOptions, latexSource } from "./latex.ts";
 export { type Figure, figureBundle, figurePage, LivePlot, plot, type Trace } from "./plot.ts";
 export {
