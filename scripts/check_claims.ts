@@ -250,6 +250,8 @@ export function claimsIn(sentence: string): Claim[] {
     const start = m.index!, end = start + m[0].length;
     const before = s.slice(Math.max(0, start - 2), start), after = s.slice(end);
     if (/[\w.#]$/.test(before) || /[A-Za-z]-$/.test(before)) continue; // gpt2, GPT-2, #3, .5
+    // x86-64, UTF-8 after a digit: a name whose word starts with a letter (not a range like 5-10)
+    if (/(?:^|[^\w])[A-Za-z]\w*-$/.test(s.slice(Math.max(0, start - 24), start))) continue;
     if (/^\.\d/.test(after) || /^_/.test(after)) continue; // 4.22.0, 06_
     const [, int, frac = "", exp] = m;
     let text = m[0], scale = 1, percent = false;

@@ -73,6 +73,7 @@ Deno.test("claims: exempt cases pass", () => {
     "14. fourteenth step",
     "We train 4 heads for 3 seeds with `lr = 3e-4` and $d_k = 64$ on gpt2, C128, L4, 06_data.",
     "GPT-2 and GPT-3 use BPE; v1.2 and 4.22.0 are versions; the 1st and 23rd runs; 2D maps.",
+    "It builds on Linux x86-64 and reads UTF-8 text.",
     "Run on 2026-11-26 at 14:05, see [the cell above](#c42) and ![plot](img/loss_512.png).",
   ].join("\n\n");
   assertEquals(numbers(nb(md, "")), []);
@@ -82,6 +83,8 @@ Deno.test("claims: exempt cases pass", () => {
     "5%",
     "0.5",
   ]);
+  // A range's second number is still a claim (only a word starting with a letter makes a name).
+  assertEquals(claimsIn("took 150-170 s").map((c) => c.text), ["150", "170"]);
 });
 
 Deno.test("claims: metadata exemptions, by number and by phrase, cell and notebook level", () => {
