@@ -1,25 +1,28 @@
 // lib's fused TensorFlow ops (lib/backend/native/llm_ops.cc) and the TensorFlow ops lib calls
 // directly on the `tensorflow` backend: each must give what the tensor-op version gives, values
-// and gradients. Skipped where `deno task setup:tfjs-node` has not built them.
+// and gradients. Skipped where `deno task setup` has not built them. LLM_BACKEND=tensorflow-gpu
+// runs them on the GPU package (`deno task setup:tfjs-node --gpu`), built beside its library.
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
-import { NATIVE_LIB_DIR, nativeOpsActive, runOp } from "../lib/backend/native_ops.ts";
+import { nativeOpsActive, runOp } from "../lib/backend/native_ops.ts";
+import { TENSORFLOW_BUILDS } from "../lib/backend/build_status.ts";
 import { addLayerNorm, crossEntropy, gelu, layerNorm, linear } from "../lib/models/layers.ts";
 import { causalSelfAttention } from "../lib/attention/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 
-const tensorflow = (await probeBackends()).find((p) => p.name === "tensorflow")!.available;
+const TF = Deno.env.get("LLM_BACKEND") === "tensorflow-gpu" ? "tensorflow-gpu" : "tensorflow";
+const tensorflow = (await probeBackends()).find((p) => p.name === TF)!.available;
 let built = false;
 try {
-  built = Deno.statSync(`${NATIVE_LIB_DIR}/libllm_ops.so`).isFile;
+  built = Deno.statSync(`${TENSORFLOW_BUILDS[TF].libDir}/libllm_ops.so`).isFile;
 } catch {
   // not built: the tests below are skipped
 }
 const ignore = !tensorflow || !built;
 
-/** Seeded normal-ish values made in JavaScript: tfjs-node's randomNormal ignores its seed. */
+/** Seeded normal-ish values made in JavaScript, independent of any backend's generator. */
 function seeded(shape: number[], seed: number, mean = 0, std = 1): tf.Tensor {
   let state = seed * 2654435761 >>> 0;
   const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
@@ -61,7 +64,7 @@ function assertSameAsTensorOps(
 }
 
 async function onTensorflow(fn: () => void | Promise<void>) {
-  const info = await initBackend({ backend: "tensorflow", report: false });
+  const info = await initBackend({ backend: TF, report: false });
   try {
     assert(nativeOpsActive(), `lib's ops should be active: ${info.detail}`);
     await fn();

@@ -7,7 +7,9 @@ import { initBackend, probeBackends } from "../lib/backend/mod.ts";
 import { GPT, type GPTConfig, gptConfig } from "../lib/models/mod.ts";
 import { AdamW, Trainer } from "../lib/train/mod.ts";
 
-const probe = (await probeBackends()).find((p) => p.name === "tensorflow")!;
+// LLM_BACKEND=tensorflow-gpu runs these tests on the GPU package (`setup:tfjs-node --gpu`).
+const TF = Deno.env.get("LLM_BACKEND") === "tensorflow-gpu" ? "tensorflow-gpu" : "tensorflow";
+const probe = (await probeBackends()).find((p) => p.name === TF)!;
 const present = probe.available;
 const required = Deno.env.get("CI") === "true" || Deno.env.get("LLM_REQUIRE_TENSORFLOW") === "1";
 
@@ -21,7 +23,7 @@ Deno.test({
   name: "tensorflow backend: the same seed trains the same GPT, every loss equal over 50 steps",
   ignore: !present,
   fn: async () => {
-    await initBackend({ backend: "tensorflow", report: false });
+    await initBackend({ backend: TF, report: false });
     // Random tokens with some structure (a repeating pattern plus noise from a fixed LCG).
     let s = 12345;
     const data = Int32Array.from({ length: 4000 }, (_, i) => {
@@ -66,7 +68,7 @@ Deno.test({
   name: "tensorflow backend: seeded random tensors and dropout repeat exactly",
   ignore: !present,
   fn: async () => {
-    await initBackend({ backend: "tensorflow", report: false });
+    await initBackend({ backend: TF, report: false });
     const draw = () =>
       tf.tidy(() =>
         [
@@ -101,7 +103,7 @@ Deno.test({
   name: "tensorflow backend: GPT logits, loss and gradients match PyTorch to 1e-4",
   ignore: !present,
   fn: async () => {
-    await initBackend({ backend: "tensorflow", report: false });
+    await initBackend({ backend: TF, report: false });
     const fixture: Fixture = JSON.parse(
       Deno.readTextFileSync(new URL("./fixtures/gpt_parity.json", import.meta.url)),
     );
@@ -131,7 +133,7 @@ Deno.test({
   name: "tensorflow backend: 50 AdamW steps keep tensors and bytes flat and lower the loss",
   ignore: !present,
   fn: async () => {
-    await initBackend({ backend: "tensorflow", report: false });
+    await initBackend({ backend: TF, report: false });
     const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }), { seed: 2 });
     const opt = new AdamW(model.params, { weightDecay: 0.1 });
     const byVarName = new Map([...model.params].map(([k, v]) => [v.name, k]));
@@ -186,10 +188,10 @@ Deno.test({
   fn: async () => {
     const r = await denoEval(
       `import { initBackend } from "./lib/backend/mod.ts"; await initBackend({});`,
-      { LLM_BACKEND: "", TF_CPP_MIN_LOG_LEVEL: "" },
+      { LLM_BACKEND: TF === "tensorflow" ? "" : TF, TF_CPP_MIN_LOG_LEVEL: "" },
     );
     assert(r.ok, r.stderr);
-    assert(r.stdout.includes("tfjs backend: tensorflow"), r.stdout);
+    assert(r.stdout.includes(`tfjs backend: ${TF}`), r.stdout);
     assertEquals(r.stderr.trim(), "", "nothing on stderr");
   },
 });

@@ -9,10 +9,15 @@
  * @module
  */
 
-/** Lines TensorFlow prints on every start-up; nothing a user can act on. */
+/**
+ * Lines TensorFlow prints on every start-up; nothing a user can act on. The GPU package adds two
+ * when it finds no GPU, which the backend report says itself ("no GPU found ...").
+ */
 const NOISE = [
   /^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$/,
   /oneDNN custom operations are on\./,
+  /cudart_stub\.cc.*Could not find cuda drivers on your machine, GPU will not be used\./,
+  /cuda_platform\.cc.*failed call to cuInit/,
 ];
 
 /**
