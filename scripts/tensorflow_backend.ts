@@ -59,6 +59,8 @@ export class BuildError extends Error {
 }
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+/** The C++ compiler: `CXX` when set (as make and CMake read it), else g++. */
+const CXX = () => Deno.env.get("CXX") || "g++";
 const require = createRequire(import.meta.url);
 
 function exists(path: string): boolean {
@@ -165,8 +167,10 @@ function checkPrerequisites(python: string, log: (s: string) => void): void {
       "install pip (apt install python3-pip)",
     );
   }
-  const missing = ["g++", "nm"].filter((t) => works(t, ["--version"]) === undefined);
-  if (missing.length > 0 && Deno.uid() === 0 && works("apt-get", ["--version"])) {
+  const missing = [CXX(), "nm"].filter((t) => works(t, ["--version"]) === undefined);
+  // Debian's g++ is installed only for the default compiler: a CXX that is missing is an error.
+  const installable = !Deno.env.get("CXX") || missing.every((t) => t === "nm");
+  if (missing.length > 0 && installable && Deno.uid() === 0 && works("apt-get", ["--version"])) {
     log(`installing ${missing.join(" and ")} with apt-get`);
     const env = { DEBIAN_FRONTEND: "noninteractive" };
     new Deno.Command("apt-get", { args: ["update", "-qq"], env, stdout: "null", stderr: "null" })
@@ -178,7 +182,7 @@ function checkPrerequisites(python: string, log: (s: string) => void): void {
       stderr: "null",
     }).outputSync();
   }
-  for (const tool of ["g++", "nm"]) {
+  for (const tool of [CXX(), "nm"]) {
     if (works(tool, ["--version"]) === undefined) {
       throw new BuildError(
         "finding the compiler",
@@ -395,7 +399,7 @@ function compileBinding(
   );
   Deno.mkdirSync(bindingDir, { recursive: true });
   sh(
-    "g++",
+    CXX(),
     [
       "-O2",
       "-std=c++17",
@@ -428,11 +432,11 @@ function compileOps(
   log("4. compiling lib's fused ops (lib/backend/native/llm_ops.cc) against TensorFlow's headers");
   // For this CPU; Eigen's AVX512-FP16 code does not build with g++ 12, so that part is off.
   const arch = ["-march=native"];
-  if (works("g++", ["-mno-avx512fp16", "-x", "c++", "-E", "/dev/null"]) !== undefined) {
+  if (works(CXX(), ["-mno-avx512fp16", "-x", "c++", "-E", "/dev/null"]) !== undefined) {
     arch.push("-mno-avx512fp16"); // compilers or CPUs without it skip it
   }
   sh(
-    "g++",
+    CXX(),
     [
       "-O3",
       ...arch,
