@@ -55,6 +55,11 @@ export interface TransformerConfig {
    * in notebook 05: each sub-layer's output then replaces its input instead of being added to it.
    */
   residual?: boolean;
+  /**
+   * A feed-forward network after the attention in every layer (default true). `false` exists for
+   * the ablation in notebook 05: the layers are then attention only, and have no `ff` weights.
+   */
+  feedForward?: boolean;
 }
 
 type Norm = { g: tf.Variable; b: tf.Variable };
@@ -64,14 +69,14 @@ type FF = {
   w2: tf.Variable;
   b2: tf.Variable;
 };
-type EncoderLayer = { ln1: Norm; attn: MultiHeadAttention; ln2: Norm; ff: FF };
+type EncoderLayer = { ln1: Norm; attn: MultiHeadAttention; ln2?: Norm; ff?: FF };
 type DecoderLayer = {
   ln1: Norm;
   self: MultiHeadAttention;
   ln2: Norm;
   cross: MultiHeadAttention;
-  ln3: Norm;
-  ff: FF;
+  ln3?: Norm;
+  ff?: FF;
 };
 
 /**
@@ -120,6 +125,8 @@ export class Transformer implements Seq2SeqModel {
   readonly positions: tf.Tensor2D;
   /** Whether sub-layers sit on residual paths (see {@link TransformerConfig.residual}). */
   readonly residual: boolean;
+  /** Whether layers have a feed-forward network (see {@link TransformerConfig.feedForward}). */
+  readonly feedForward: boolean;
   #params: tf.Variable[] = [];
 
   /** Creates the weights from `config.seed`. */
@@ -152,6 +159,7 @@ export class Transformer implements Seq2SeqModel {
     this.maxTargetLength = config.maxTargetLength;
     this.dModel = dModel;
     this.residual = config.residual ?? true;
+    this.feedForward = config.feedForward ?? true;
     const rng = new Rng(seed);
     const v = (t: tf.Tensor) => {
       const x = ownedVariable(t);
@@ -167,7 +175,7 @@ export class Transformer implements Seq2SeqModel {
       g: v(tf.ones([dModel])),
       b: v(tf.zeros([dModel])),
     });
-    const ff = (): FF => ({
+    const ff = (): FF | undefined => !this.feedForward ? undefined : ({
       w1: normal(dModel, dFF, Math.sqrt(2 / (dModel + dFF))),
       b1: v(tf.zeros([dFF])),
       w2: normal(dFF, dModel, Math.sqrt(2 / (dModel + dFF))),
@@ -192,7 +200,7 @@ export class Transformer implements Seq2SeqModel {
       this.encoderLayers.push({
         ln1: norm(),
         attn: mha(),
-        ln2: norm(),
+        ln2: this.feedForward ? norm() : undefined,
         ff: ff(),
       });
       this.decoderLayers.push({
@@ -200,7 +208,7 @@ export class Transformer implements Seq2SeqModel {
         self: mha(),
         ln2: norm(),
         cross: mha(),
-        ln3: norm(),
+        ln3: this.feedForward ? norm() : undefined,
         ff: ff(),
       });
     }
@@ -264,7 +272,7 @@ export class Transformer implements Seq2SeqModel {
       for (const l of this.encoderLayers) {
         const h = this.#layerNorm(x, l.ln1);
         x = this.#around(x, l.attn.apply(h, h, { mask: keep }));
-        x = this.#around(x, this.#feedForward(this.#layerNorm(x, l.ln2), l.ff));
+        if (l.ff && l.ln2) x = this.#around(x, this.#feedForward(this.#layerNorm(x, l.ln2), l.ff));
       }
       return this.#layerNorm(x, this.encoderNorm);
     });
@@ -289,7 +297,7 @@ export class Transformer implements Seq2SeqModel {
         const h = this.#layerNorm(y, l.ln1);
         y = this.#around(y, l.self.apply(h, h, { mask: causal }));
         y = this.#around(y, l.cross.apply(this.#layerNorm(y, l.ln2), memory, { mask: keep }));
-        y = this.#around(y, this.#feedForward(this.#layerNorm(y, l.ln3), l.ff));
+        if (l.ff && l.ln3) y = this.#around(y, this.#feedForward(this.#layerNorm(y, l.ln3), l.ff));
       }
       y = this.#layerNorm(y, this.decoderNorm);
       const logits = tf.add(

@@ -84,6 +84,16 @@ export function captureConsole(send: Broadcast): void {
 export async function flushConsole(): Promise<void> {
   while (inFlight || queue.length) await pump();
   // The kernel hands messages to its IOPub socket from another thread; a short pause lets it
-  // send them before the cell's idle (20 ms: no late output in scripts/kernel_output_race.py).
-  if (broadcast) await new Promise((r) => setTimeout(r, 20));
+  // send them before the cell's idle (20 ms: no late output in scripts/kernel_output_race.py on
+  // an idle machine; 100 ms because on a loaded one 20 ms let a plot or a line arrive late).
+  // LLM_FLUSH_MS sets a longer pause for machines loaded further still.
+  if (broadcast) await new Promise((r) => setTimeout(r, flushPauseMs()));
+}
+
+function flushPauseMs(): number {
+  let ms = NaN;
+  try {
+    ms = Number(Deno.env.get("LLM_FLUSH_MS"));
+  } catch { /* no env permission: the default */ }
+  return Number.isFinite(ms) && ms >= 0 ? ms : 100;
 }
