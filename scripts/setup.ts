@@ -20,7 +20,9 @@ import { TENSORFLOW_BUILDS } from "../lib/backend/build_status.ts";
 const backendOnly = Deno.args.includes("--backend-only");
 const forced = Deno.env.get("LLM_BACKEND")?.trim().toLowerCase();
 if (forced && !forced.startsWith("tensorflow")) {
-  console.log(`tensorflow backend: not built (LLM_BACKEND=${forced} chooses another backend)`);
+  (backendOnly ? console.error : console.log)(
+    `tensorflow backend: not built (LLM_BACKEND=${forced} chooses another backend)`,
+  );
 } else {
   // The GPU package is built only when asked for (`setup:tfjs-node --gpu`), then kept current.
   let gpuBuilt = false;
@@ -33,13 +35,17 @@ if (forced && !forced.startsWith("tensorflow")) {
       gpu,
       log: (line) => {
         if (line.startsWith("1. downloading")) {
-          console.log(`tensorflow backend: building (about 2 minutes, once; ${line.slice(3)})`);
+          (backendOnly ? console.error : console.log)(
+            `tensorflow backend: building (about 2 minutes, once; ${line.slice(3)})`,
+          );
         }
       },
     });
     // Before a run (--backend-only), a failure is left to the run's backend report, which says
-    // why it fell back; said here too, it would be said twice.
-    if (r.ok || !backendOnly) console.log(r.message);
+    // why it fell back; said here too, it would be said twice. The line goes to stderr there, so
+    // that what `generate` and `perplexity` print on stdout is only their result.
+    if (!backendOnly) console.log(r.message);
+    else if (r.ok) console.error(r.message);
   }
 }
 if (backendOnly) Deno.exit(0);
