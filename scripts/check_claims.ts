@@ -45,6 +45,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENFORCED: string[] = [
   "00_setup.ipynb",
   "02_zero_to_llm.ipynb",
+  "04_attention.ipynb",
 ];
 
 /** The parts of a notebook this check reads. */
