@@ -46,6 +46,7 @@ export const ENFORCED: string[] = [
   "00_setup.ipynb",
   "02_zero_to_llm.ipynb",
   "04_attention.ipynb",
+  "06_gpt1_bert_gpt2.ipynb",
 ];
 
 /** The parts of a notebook this check reads. */
