@@ -20,7 +20,8 @@ Deno.test("BowLogistic: separates two vocabularies and generalises to unseen mix
 
 Deno.test("BowLogistic: deterministic, probabilities in (0, 1), one class only learns the bias", () => {
   const docs = [[1, 2, 2], [3], [1, 3]], labels = [1, 0, 1];
-  const a = BowLogistic.fit(docs, labels, { vocabSize: 4 }), b = BowLogistic.fit(docs, labels, { vocabSize: 4 });
+  const a = BowLogistic.fit(docs, labels, { vocabSize: 4 }),
+    b = BowLogistic.fit(docs, labels, { vocabSize: 4 });
   assertEquals(Array.from(a.weights), Array.from(b.weights));
   for (const p of a.probabilities([[1], [], [2, 3]])) assert(p > 0 && p < 1);
   const ones = BowLogistic.fit([[1], [2]], [1, 1], { vocabSize: 3, l2: 0 });

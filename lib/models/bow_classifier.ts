@@ -64,15 +64,24 @@ export class BowLogistic {
   }
 
   /** Fits the weights to `docs` (lists of token ids) and their `labels` (0 or 1). */
-  static fit(docs: readonly (readonly number[])[], labels: readonly number[], opts: BowOptions): BowLogistic {
+  static fit(
+    docs: readonly (readonly number[])[],
+    labels: readonly number[],
+    opts: BowOptions,
+  ): BowLogistic {
     const n = docs.length;
     if (n === 0 || labels.length !== n) {
-      throw new Error(`BowLogistic.fit: need as many labels as documents (>= 1); got ${n} and ${labels.length}.`);
+      throw new Error(
+        `BowLogistic.fit: need as many labels as documents (>= 1); got ${n} and ${labels.length}.`,
+      );
     }
     for (const y of labels) {
       if (y !== 0 && y !== 1) throw new Error(`BowLogistic.fit: labels must be 0 or 1, got ${y}.`);
     }
-    const V = opts.vocabSize, l2 = opts.l2 ?? 1e-3, iters = opts.iterations ?? 300, lr = opts.lr ?? 2;
+    const V = opts.vocabSize,
+      l2 = opts.l2 ?? 1e-3,
+      iters = opts.iterations ?? 300,
+      lr = opts.lr ?? 2;
     const feats = docs.map((d) => features(d, V));
     const w = new Float64Array(V);
     let b = 0;
