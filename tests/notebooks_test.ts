@@ -19,6 +19,7 @@ const runs = [
 ];
 /** Notebooks not yet converted to `keep` (issue 22): their re-run growth is reported, not failed. */
 const RERUN_GROWTH_ALLOWED = new Set<string>([
+  "01_llms_from_dummies.ipynb",
   "03_seq2seq_lstm.ipynb",
   "07_llms_are_trained_cpus.ipynb",
 ]);
