@@ -403,6 +403,27 @@ Deno.test("Keras-style RepeatVector model: trains, predicts fixed-width strings,
   m.dispose();
 });
 
+Deno.test("Keras-style RepeatVector model: a wide model builds without the orthogonal-initializer warning", () => {
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => warned.push(a.map(String).join(" "));
+  let m: RepeatVectorSeq2Seq | undefined;
+  try {
+    // 128 units: recurrent kernels of 128 × 512 elements, over tfjs-layers' 2000-element threshold.
+    m = new RepeatVectorSeq2Seq({
+      alphabet: " 0123456789+",
+      inputLength: 5,
+      outputLength: 3,
+      hidden: 128,
+    });
+    console.warn("another warning");
+  } finally {
+    console.warn = warn;
+    m?.dispose();
+  }
+  assertEquals(warned, ["another warning"]); // only that one message is filtered
+});
+
 Deno.test("Keras-style RepeatVector model: the same seed trains to the same weights", async () => {
   const pairs = generateAdditions({ seed: 3, count: 200, maxDigits: 2 });
   const weights: Float32Array[][] = [];

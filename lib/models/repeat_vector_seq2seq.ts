@@ -25,6 +25,27 @@ export interface RepeatVectorConfig {
 }
 
 /**
+ * Runs `build` with tfjs-layers' one warning about orthogonal initializers filtered out of
+ * `console.warn`. tfjs-layers warns when it fills a matrix of more than 2000 elements (here
+ * `H × 4H` recurrent kernels); the QR decomposition is slower, the weights are the same. Any other
+ * warning passes through.
+ */
+function withoutOrthogonalWarning<T>(build: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (
+      typeof args[0] === "string" && args[0].startsWith("Orthogonal initializer is being called")
+    ) return;
+    warn(...args);
+  };
+  try {
+    return build();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/**
  * The Keras-style `LSTM -> RepeatVector -> LSTM(returnSequences) -> TimeDistributed(Dense)`
  * model on fixed-width strings (right-padded with the alphabet's first character).
  *
@@ -63,31 +84,33 @@ export class RepeatVectorSeq2Seq {
     const A = c.alphabet.length;
     const init = (k: number) => tf.initializers.glorotUniform({ seed: c.seed + k });
     const rec = (k: number) => tf.initializers.orthogonal({ seed: c.seed + k });
-    this.model = tf.sequential({
-      layers: [
-        // (B, inputLength, A) -> (B, H): only the last hidden state survives.
-        tf.layers.lstm({
-          units: c.hidden,
-          inputShape: [c.inputLength, A],
-          kernelInitializer: init(1),
-          recurrentInitializer: rec(2),
-        }),
-        tf.layers.repeatVector({ n: c.outputLength }), // (B, outputLength, H)
-        tf.layers.lstm({
-          units: c.hidden,
-          returnSequences: true,
-          kernelInitializer: init(3),
-          recurrentInitializer: rec(4),
-        }),
-        tf.layers.timeDistributed({
-          layer: tf.layers.dense({
-            units: A,
-            activation: "softmax",
-            kernelInitializer: init(5),
+    this.model = withoutOrthogonalWarning(() =>
+      tf.sequential({
+        layers: [
+          // (B, inputLength, A) -> (B, H): only the last hidden state survives.
+          tf.layers.lstm({
+            units: c.hidden,
+            inputShape: [c.inputLength, A],
+            kernelInitializer: init(1),
+            recurrentInitializer: rec(2),
           }),
-        }), // (B, outputLength, A)
-      ],
-    });
+          tf.layers.repeatVector({ n: c.outputLength }), // (B, outputLength, H)
+          tf.layers.lstm({
+            units: c.hidden,
+            returnSequences: true,
+            kernelInitializer: init(3),
+            recurrentInitializer: rec(4),
+          }),
+          tf.layers.timeDistributed({
+            layer: tf.layers.dense({
+              units: A,
+              activation: "softmax",
+              kernelInitializer: init(5),
+            }),
+          }), // (B, outputLength, A)
+        ],
+      })
+    );
     this.model.compile({
       optimizer: tf.train.adam(0.002),
       loss: "categoricalCrossentropy",
