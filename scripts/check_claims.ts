@@ -44,6 +44,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
  */
 export const ENFORCED: string[] = [
   "00_setup.ipynb",
+  "07_llms_are_trained_cpus.ipynb",
   "02_zero_to_llm.ipynb",
   "04_attention.ipynb",
   "06_gpt1_bert_gpt2.ipynb",

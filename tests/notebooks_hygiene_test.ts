@@ -57,7 +57,6 @@ const NOT_YET_CLEAN = new Set<string>([
   "01_llms_from_dummies.ipynb",
   "03_seq2seq_lstm.ipynb",
   "05_transformer.ipynb",
-  "07_llms_are_trained_cpus.ipynb",
 ]);
 
 for (const path of listNotebooks()) {

@@ -21,7 +21,6 @@ const runs = [
 const RERUN_GROWTH_ALLOWED = new Set<string>([
   "01_llms_from_dummies.ipynb",
   "03_seq2seq_lstm.ipynb",
-  "07_llms_are_trained_cpus.ipynb",
 ]);
 
 for (const { path, env, twice } of runs) {
