@@ -21,6 +21,7 @@ const runs = [
 const RERUN_GROWTH_ALLOWED = new Set<string>([
   "01_llms_from_dummies.ipynb",
   "03_seq2seq_lstm.ipynb",
+  "05_transformer.ipynb",
 ]);
 
 for (const { path, env, twice } of runs) {
