@@ -122,6 +122,10 @@ Deno.test("verdicts: supported, not supported, n = 1 never supported", () => {
   assert(!no.supported);
   assertStringIncludes(no.text, "NOT SUPPORTED");
   assertStringIncludes(no.text, "intervals overlap");
+  // The claim reversed: the first interval lies wholly below the second, which is not "overlap".
+  const reversed = greaterThan("scratch beats pre-trained", scratch, pre);
+  assert(!reversed.supported);
+  assertStringIncludes(reversed.text, "lies below the other: the opposite holds");
   const anecdote = greaterThan("one seed", summarize([0.99]), 0.5);
   assert(!anecdote.supported);
   assertStringIncludes(anecdote.text, "one seed is an anecdote");

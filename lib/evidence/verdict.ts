@@ -133,6 +133,8 @@ export function greaterThan(
       : `${pct(level)} interval reaches down to ${fmtNumber(b, options, a)} or below`
     : supported
     ? `${pct(level)} intervals do not overlap`
+    : a.hi < b.lo
+    ? `${pct(level)} interval lies below the other: the opposite holds`
     : `${pct(level)} intervals overlap`;
   return verdict(claim, { supported, test, numbers });
 }
