@@ -197,3 +197,13 @@ Deno.test("fineTune: learns a separable task and leaks no tensors", async () => 
   assertEquals(tf.memory().numTensors, before, "nor by evaluation");
   clf.dispose();
 });
+
+Deno.test("GPTClassifier: building and disposing one leaves no tensors behind", () => {
+  const before = tf.memory().numTensors;
+  const clf = new GPTClassifier(new GPT(gptConfig("notes-small", { vocabSize: 12 })), 3, {
+    seed: 4,
+  });
+  assertEquals(clf.params.get("cls.weight")!.shape, [clf.gpt.config.nEmbd, 3]);
+  clf.dispose();
+  assertEquals(tf.memory().numTensors, before);
+});

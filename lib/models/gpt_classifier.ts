@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
+import { filledVariable, normalVariable } from "../nn/init.ts";
 import { GPT } from "./gpt.ts";
 import { AdamW } from "../train/adamw.ts";
 import { clipByGlobalNorm } from "../train/clip.ts";
@@ -63,11 +64,10 @@ export class GPTClassifier {
     this.nClasses = nClasses;
     this.lmWeight = opts.lmWeight ?? 0.5;
     const C = gpt.config.nEmbd;
-    const rng = new Rng(opts.seed ?? 0);
-    const w = Float32Array.from({ length: C * nClasses }, () => rng.normal() * 0.02);
+    // Variables that own their data: tf.variable copies its initial tensor, which would leak.
     this.params = new Map(gpt.params);
-    this.params.set("cls.weight", tf.variable(tf.tensor2d(w, [C, nClasses])));
-    this.params.set("cls.bias", tf.variable(tf.zeros([nClasses])));
+    this.params.set("cls.weight", normalVariable(new Rng(opts.seed ?? 0), [C, nClasses], 0.02));
+    this.params.set("cls.bias", filledVariable([nClasses], 0));
   }
 
   #check(b: ClassBatch): void {
