@@ -48,6 +48,7 @@ export const ENFORCED: string[] = [
   "02_zero_to_llm.ipynb",
   "04_attention.ipynb",
   "06_gpt1_bert_gpt2.ipynb",
+  "01_llms_from_dummies.ipynb",
   "03_seq2seq_lstm.ipynb",
 ];
 
