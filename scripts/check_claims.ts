@@ -49,6 +49,7 @@ export const ENFORCED: string[] = [
   "04_attention.ipynb",
   "06_gpt1_bert_gpt2.ipynb",
   "01_llms_from_dummies.ipynb",
+  "05_transformer.ipynb",
   "03_seq2seq_lstm.ipynb",
 ];
 
