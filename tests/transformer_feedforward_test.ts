@@ -7,7 +7,13 @@ import { generateToyTranslations } from "../lib/data/toy_translation.ts";
 import { disposeBatch, makeBatch, trainSeq2Seq, Transformer, Vocab } from "../lib/models/mod.ts";
 
 await initBackend();
-const data = generateToyTranslations({ seed: 3, train: 200, validation: 0, test: 20, maxLength: 6 });
+const data = generateToyTranslations({
+  seed: 3,
+  train: 200,
+  validation: 0,
+  test: 20,
+  maxLength: 6,
+});
 const srcVocab = Vocab.fromSentences(data.train.concat(data.test).map((p) => p.source));
 const tgtVocab = Vocab.fromSentences(data.train.concat(data.test).map((p) => p.target));
 const build = (feedForward: boolean) =>

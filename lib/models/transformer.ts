@@ -175,12 +175,13 @@ export class Transformer implements Seq2SeqModel {
       g: v(tf.ones([dModel])),
       b: v(tf.zeros([dModel])),
     });
-    const ff = (): FF | undefined => !this.feedForward ? undefined : ({
-      w1: normal(dModel, dFF, Math.sqrt(2 / (dModel + dFF))),
-      b1: v(tf.zeros([dFF])),
-      w2: normal(dFF, dModel, Math.sqrt(2 / (dModel + dFF))),
-      b2: v(tf.zeros([dModel])),
-    });
+    const ff = (): FF | undefined =>
+      !this.feedForward ? undefined : ({
+        w1: normal(dModel, dFF, Math.sqrt(2 / (dModel + dFF))),
+        b1: v(tf.zeros([dFF])),
+        w2: normal(dFF, dModel, Math.sqrt(2 / (dModel + dFF))),
+        b2: v(tf.zeros([dModel])),
+      });
     let mhaSeed = seed * 1000 + 1;
     const mha = () => {
       return new MultiHeadAttention(dModel, nHead, { seed: mhaSeed++ });
