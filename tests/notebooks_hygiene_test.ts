@@ -52,18 +52,10 @@ export function hygieneProblems(cells: Cell[]): string[] {
   return problems;
 }
 
-/** Notebooks not yet cleaned up (issue 22): their problems are printed, not failed. */
-const NOT_YET_CLEAN = new Set<string>([]);
-
 for (const path of listNotebooks()) {
   Deno.test(`notebook ${basename(path)}: no machine paths, stderr, huge outputs or long lines`, () => {
     const nb = JSON.parse(Deno.readTextFileSync(path)) as { cells: Cell[] };
-    const problems = hygieneProblems(nb.cells);
-    if (NOT_YET_CLEAN.has(basename(path))) {
-      if (problems.length) console.log(`${problems.length} to fix:\n  ${problems.join("\n  ")}`);
-    } else {
-      assertEquals(problems, []);
-    }
+    assertEquals(hygieneProblems(nb.cells), []);
   });
 }
 

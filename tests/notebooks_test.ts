@@ -17,9 +17,6 @@ const runs = [
   ...listNotebooks().filter((p) => basename(p).startsWith("01_"))
     .map((path) => ({ path, env: { LLM_BACKEND: "wasm" }, twice: false })),
 ];
-/** Notebooks not yet converted to `keep` (issue 22): their re-run growth is reported, not failed. */
-const RERUN_GROWTH_ALLOWED = new Set<string>([]);
-
 for (const { path, env, twice } of runs) {
   const on = env.LLM_BACKEND ? ` on ${env.LLM_BACKEND}` : "";
   Deno.test({
@@ -60,13 +57,7 @@ for (const { path, env, twice } of runs) {
         const [first, second] = run.tensors ?? [];
         assert(first !== undefined && second !== undefined, "the tensor probes did not report");
         console.log(`${basename(path)}: ${first} tensors after one pass, ${second} after two`);
-        if (!RERUN_GROWTH_ALLOWED.has(basename(path))) {
-          assertEquals(
-            second,
-            first,
-            `${basename(path)}: running every cell again grew the tensors`,
-          );
-        }
+        assertEquals(second, first, `${basename(path)}: running every cell again grew the tensors`);
       }
     },
   });
