@@ -324,3 +324,84 @@ function hashUnit(seed: number, text: string): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
+
+/** Part of speech of an Italian word in {@link alignToyTranslation}. */
+export type ToyWordKind =
+  | "article"
+  | "noun"
+  | "adjective"
+  | "verb"
+  | "conjunction"
+  | "let's + verb";
+
+/** One Italian word of a translation and the English positions it comes from. */
+export interface AlignedWord {
+  /** The Italian word. */
+  word: string;
+  /** Its part of speech. */
+  kind: ToyWordKind;
+  /**
+   * 0-based English positions it translates: one word, or two for "let's go" -> "andiamo" and
+   * for a verb whose subject pronoun Italian drops ("he sleeps" -> "dorme": verb, then pronoun).
+   */
+  sources: number[];
+  /** For articles and adjectives: the position of the noun whose gender they take. */
+  noun?: number;
+}
+
+/**
+ * Word alignments of a sentence of this grammar: the Italian translation of `source`, word by
+ * word, each with the English position(s) it translates. The words joined by spaces are the
+ * generator's target for that source. Throws on a word or order the grammar does not produce.
+ *
+ * @example
+ * ```ts
+ * import { alignToyTranslation } from "./toy_translation.ts";
+ * const a = alignToyTranslation("the big dog sleeps");
+ * console.log(a.map((w) => `${w.word}<-${w.sources}`).join(" ")); // il<-0 cane<-2 grande<-1 dorme<-3
+ * console.log(a[0].noun, a[2].noun); // 2 2
+ * ```
+ */
+export function alignToyTranslation(source: string): AlignedWord[] {
+  const L = TOY_LEXICON, en = source.split(" "), out: AlignedWord[] = [];
+  const fail = (i: number): never => {
+    throw new Error(`alignToyTranslation: unexpected word ${i}, "${en[i]}", in "${source}"`);
+  };
+  const verb = (w: string) => L.transitiveVerbs[w] ?? L.intransitiveVerbs[w];
+  let i = 0;
+  while (i < en.length) {
+    const w = en[i];
+    if (w === "let's" && L.letUs[en[i + 1]]) {
+      out.push({ word: L.letUs[en[i + 1]], kind: "let's + verb", sources: [i, i + 1] });
+      i += 2;
+    } else if (PRONOUNS.includes(w) && L.intransitiveVerbs[en[i + 1]]) {
+      out.push({ word: L.intransitiveVerbs[en[i + 1]], kind: "verb", sources: [i + 1, i] });
+      i += 2;
+    } else if (L.conjunctions[w] && i > 0) {
+      out.push({ word: L.conjunctions[w], kind: "conjunction", sources: [i] });
+      i++;
+    } else if (verb(w) && i > 0) {
+      out.push({ word: verb(w), kind: "verb", sources: [i] });
+      i++;
+    } else if (w === "the" || w === "a" || w === "an") {
+      // A noun phrase: determiner, adjectives, noun -> article, noun, adjectives.
+      const det = i;
+      let n = i + 1;
+      while (L.adjectives[en[n]]) n++;
+      if (!L.nouns[en[n]]) fail(n);
+      const { it, gender } = L.nouns[en[n]];
+      out.push({
+        word: L.determiners[w === "an" ? "a" : w][gender],
+        kind: "article",
+        sources: [det],
+        noun: n,
+      });
+      out.push({ word: it, kind: "noun", sources: [n] });
+      for (let j = det + 1; j < n; j++) {
+        out.push({ word: L.adjectives[en[j]][gender], kind: "adjective", sources: [j], noun: n });
+      }
+      i = n + 1;
+    } else fail(i);
+  }
+  return out;
+}
