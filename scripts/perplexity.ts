@@ -66,8 +66,10 @@ export interface PerplexityResult {
  *
  * @example
  * ```ts
+ * import { initBackend } from "../lib/backend/mod.ts";
  * import { GPT, gptConfig } from "../lib/models/gpt.ts";
  * import { slidingWindowPerplexity } from "./perplexity.ts";
+ * await initBackend({ backend: "cpu", report: false });
  * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));
  * const ids = Array.from({ length: 40 }, (_, i) => i % 10);
  * console.log(slidingWindowPerplexity(model, ids, { maxLength: 16, stride: 8 }).perplexity); // about 10
