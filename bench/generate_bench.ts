@@ -16,7 +16,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
 import { generate } from "../lib/sample/mod.ts";
 import { Rng } from "../lib/random.ts";
-import { parseFlags } from "../scripts/cli_flags.ts";
+import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 
 /** One model's timings, per mode. */
 export interface GenerateBenchRow {
@@ -81,32 +81,35 @@ export function table(rows: GenerateBenchRow[]): string {
   return lines.join("\n");
 }
 
+/** Every flag of `deno task bench:generate`. */
+const FLAGS = {
+  models: {
+    kind: "string",
+    description: "comma-separated models to time",
+    default: "gpt2-124M,baby",
+  },
+  rounds: { kind: "int", description: "interleaved rounds", default: 3 },
+  prompt: { kind: "int", description: "prompt length in tokens", default: 32 },
+  newTokens: { kind: "int", description: "tokens generated per run", default: 128 },
+  backend: { kind: "string", description: "tfjs backend", default: "wasm" },
+} as const satisfies FlagSpecs;
+
 async function main(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, {
-    models: "string",
-    rounds: "int",
-    prompt: "int",
-    "new-tokens": "int",
-    backend: "string",
-    help: "boolean",
-  });
+  const f = parseFlags(argv, FLAGS);
   if (f.help) {
-    console.log(
-      "deno task bench:generate [--models gpt2-124M,baby] [--rounds 3] [--prompt 32] " +
-        "[--new-tokens 128] [--backend wasm]",
-    );
+    console.log(flagUsage("Usage: deno task bench:generate [flags]", FLAGS));
     return;
   }
-  const names = ((f.models as string) ?? "gpt2-124M,baby").split(",");
+  const names = f.models.split(",");
   for (const n of names) {
     if (!MODELS[n]) {
       throw new Error(`unknown model "${n}"; choose from ${Object.keys(MODELS).join(", ")}`);
     }
   }
-  const rounds = (f.rounds as number) ?? 3;
-  const promptLength = (f.prompt as number) ?? 32;
-  const newTokens = (f["new-tokens"] as number) ?? 128;
-  const backend = await initBackend({ backend: (f.backend as string) ?? "wasm", report: false });
+  const rounds = f.rounds;
+  const promptLength = f.prompt;
+  const newTokens = f.newTokens;
+  const backend = await initBackend({ backend: f.backend, report: false });
   const cpu = /model name\s*:\s*(.*)/.exec(await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     ?.[1] ?? "unknown CPU";
   console.log(

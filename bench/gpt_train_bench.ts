@@ -15,12 +15,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { parseArgs } from "node:util";
 import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
 import { type BenchShape, TorchContender } from "./_torch_contender.ts";
+import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 
 /** One contender's timings. */
 export interface BenchRow {
@@ -307,33 +307,53 @@ function defaultPython(): string {
   }
 }
 
+/** Every flag of `deno task bench:gpt`, named after the {@link BenchShape} field it sets. */
+const FLAGS = {
+  nEmbd: { kind: "int", description: "model width C", default: 128 },
+  nLayer: { kind: "int", description: "transformer blocks", default: 4 },
+  nHead: { kind: "int", description: "attention heads (must divide --n-embd)", default: 4 },
+  block: { kind: "int", description: "context length T", default: 64 },
+  batch: { kind: "int", description: "rows per batch B", default: 12 },
+  vocab: { kind: "int", description: "vocabulary size V", default: 65 },
+  rounds: { kind: "int", description: "interleaved rounds", default: 7 },
+  steps: { kind: "int", description: "timed steps per contender per round", default: 5 },
+  warmup: { kind: "int", description: "untimed steps before the rounds", default: 2 },
+  backends: {
+    kind: "string",
+    description: "comma-separated tfjs backends for lib (auto: the native ones set up, then wasm)",
+    default: "auto",
+  },
+  contenders: {
+    kind: "string",
+    description: "any of lib, naive, torch",
+    default: "lib,naive,torch",
+  },
+  python: { kind: "string", description: "python with torch (default: .venv's, else python3)" },
+  torchThreads: { kind: "string", description: "PyTorch thread counts", default: "1,2" },
+  torchDevice: {
+    kind: "string",
+    description: "PyTorch devices: cpu, cuda or both",
+    default: "cpu",
+  },
+  json: { kind: "string", description: "also write the rows to this JSON file" },
+} as const satisfies FlagSpecs;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      "n-embd": { type: "string", default: "128" },
-      "n-layer": { type: "string", default: "4" },
-      "n-head": { type: "string", default: "4" },
-      block: { type: "string", default: "64" },
-      batch: { type: "string", default: "12" },
-      vocab: { type: "string", default: "65" },
-      rounds: { type: "string", default: "7" },
-      steps: { type: "string", default: "5" },
-      warmup: { type: "string", default: "2" },
-      backends: { type: "string", default: "auto" },
-      contenders: { type: "string", default: "lib,naive,torch" },
-      python: { type: "string", default: defaultPython() },
-      "torch-threads": { type: "string", default: "1,2" },
-      "torch-device": { type: "string", default: "cpu" },
-      json: { type: "string" },
-    },
-  });
-  const [nEmbd] = positiveInts("n-embd", values["n-embd"]);
-  const [nLayer] = positiveInts("n-layer", values["n-layer"]);
-  const [nHead] = positiveInts("n-head", values["n-head"]);
-  const [block] = positiveInts("block", values.block);
-  const [batch] = positiveInts("batch", values.batch);
-  const [vocab] = positiveInts("vocab", values.vocab, 2);
+  const values = parseFlags(Deno.args, FLAGS);
+  if (values.help) {
+    console.log(flagUsage("Usage: deno task bench:gpt [flags]", FLAGS));
+    Deno.exit(0);
+  }
+  const atLeast = (name: string, v: number, min = 1) => {
+    if (v < min) throw new Error(`--${name} must be >= ${min}, got ${v}.`);
+    return v;
+  };
+  const nEmbd = atLeast("n-embd", values.nEmbd);
+  const nLayer = atLeast("n-layer", values.nLayer);
+  const nHead = atLeast("n-head", values.nHead);
+  const block = atLeast("block", values.block);
+  const batch = atLeast("batch", values.batch);
+  const vocab = atLeast("vocab", values.vocab, 2);
   if (nEmbd % nHead !== 0) {
     throw new Error(`--n-head (${nHead}) must divide --n-embd (${nEmbd}).`);
   }
@@ -343,7 +363,7 @@ if (import.meta.main) {
       throw new Error(`--contenders: unknown "${c}"; choose from lib, naive, torch.`);
     }
   }
-  for (const d of values["torch-device"].split(",").map((s) => s.trim())) {
+  for (const d of values.torchDevice.split(",").map((s) => s.trim())) {
     if (!["cpu", "cuda"].includes(d)) {
       throw new Error(`--torch-device: unknown "${d}"; choose cpu, cuda or both ("cuda,cpu").`);
     }
@@ -361,12 +381,12 @@ if (import.meta.main) {
     shape,
     backends: backendList,
     contenders,
-    rounds: positiveInts("rounds", values.rounds)[0],
-    steps: positiveInts("steps", values.steps)[0],
-    warmup: positiveInts("warmup", values.warmup, 0)[0],
-    python: values.python,
-    torchThreads: positiveInts("torch-threads", values["torch-threads"]),
-    torchDevices: values["torch-device"].split(",").map((s) => s.trim()).filter((s) => s),
+    rounds: atLeast("rounds", values.rounds),
+    steps: atLeast("steps", values.steps),
+    warmup: atLeast("warmup", values.warmup, 0),
+    python: values.python ?? defaultPython(),
+    torchThreads: positiveInts("torch-threads", values.torchThreads),
+    torchDevices: values.torchDevice.split(",").map((s) => s.trim()).filter((s) => s),
     log: (line) => console.log(line),
   };
   const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];

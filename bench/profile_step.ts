@@ -10,10 +10,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { parseArgs } from "node:util";
 import { initBackend, type KernelOptions, recordOps, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
+import { flagName, type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 
 /** Time of one kernel name over the profiled steps. */
 export interface KernelTime {
@@ -156,34 +156,43 @@ export function profileTable(p: StepProfile, top = 15): string {
   return lines.join("\n");
 }
 
+/** Every flag of `deno task bench:profile`. */
+const FLAGS = {
+  backend: {
+    kind: "string",
+    description: "tfjs backend (default: lib/backend's own choice, tensorflow where set up)",
+  },
+  nEmbd: { kind: "int", description: "model width C", default: 128 },
+  nLayer: { kind: "int", description: "transformer blocks", default: 4 },
+  nHead: { kind: "int", description: "attention heads", default: 4 },
+  block: { kind: "int", description: "context length T", default: 64 },
+  batch: { kind: "int", description: "rows per batch B", default: 12 },
+  steps: { kind: "int", description: "profiled steps (the median is shown)", default: 3 },
+  top: { kind: "int", description: "kernels listed", default: 15 },
+  stock: {
+    kind: "bool",
+    description: "lib's fast kernels off: the stock tensor-op path, for a before/after comparison",
+    default: false,
+  },
+} as const satisfies FlagSpecs;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      // default: lib/backend's own choice (tensorflow where `deno task setup` built it)
-      backend: { type: "string" },
-      "n-embd": { type: "string", default: "128" },
-      "n-layer": { type: "string", default: "4" },
-      "n-head": { type: "string", default: "4" },
-      block: { type: "string", default: "64" },
-      batch: { type: "string", default: "12" },
-      steps: { type: "string", default: "3" },
-      top: { type: "string", default: "15" },
-      // lib's fast kernels off: the stock tensor-op path, for a before/after comparison
-      stock: { type: "boolean", default: false },
-    },
-  });
-  const num = (k: keyof typeof values) => {
-    const v = Number(values[k]);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer.`);
+  const values = parseFlags(Deno.args, FLAGS);
+  if (values.help) {
+    console.log(flagUsage("Usage: deno task bench:profile [flags]", FLAGS));
+    Deno.exit(0);
+  }
+  const num = (k: "nEmbd" | "nLayer" | "nHead" | "block" | "batch" | "steps" | "top") => {
+    const v = values[k];
+    if (v < 1) throw new Error(`--${flagName(k)} must be a positive integer.`);
     return v;
   };
   const backend = values.backend ?? (await initBackend({ report: false })).name;
   const p = await profileStep({
     backend,
-    nEmbd: num("n-embd"),
-    nLayer: num("n-layer"),
-    nHead: num("n-head"),
+    nEmbd: num("nEmbd"),
+    nLayer: num("nLayer"),
+    nHead: num("nHead"),
     block: num("block"),
     batch: num("batch"),
     steps: num("steps"),

@@ -8,21 +8,29 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 import { type BenchRow, median, runBench } from "./gpt_train_bench.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    widths: { type: "string", default: "128,256,384" },
-    backends: { type: "string", default: "tensorflow,wasm" },
-    rounds: { type: "string", default: "3" },
-    steps: { type: "string", default: "3" },
-    warmup: { type: "string", default: "1" },
-    python: { type: "string" },
-    json: { type: "string" },
+/** Every flag of `deno task bench:scaling`. */
+const FLAGS = {
+  widths: { kind: "string", description: "comma-separated model widths", default: "128,256,384" },
+  backends: {
+    kind: "string",
+    description: "comma-separated tfjs backends for lib",
+    default: "tensorflow,wasm",
   },
-});
+  rounds: { kind: "int", description: "interleaved rounds per width", default: 3 },
+  steps: { kind: "int", description: "timed steps per contender per round", default: 3 },
+  warmup: { kind: "int", description: "untimed steps before the rounds", default: 1 },
+  python: { kind: "string", description: "python with torch (default: .venv's, else python3)" },
+  json: { kind: "string", description: "also write the rows to this JSON file" },
+} as const satisfies FlagSpecs;
+
+const values = parseFlags(Deno.args, FLAGS);
+if (values.help) {
+  console.log(flagUsage("Usage: deno task bench:scaling [flags]", FLAGS));
+  Deno.exit(0);
+}
 const ints = (name: string, text: string) =>
   text.split(",").map((s) => {
     const v = Number(s);
@@ -31,13 +39,13 @@ const ints = (name: string, text: string) =>
     }
     return v;
   });
-const widths = ints("widths", values.widths!);
+const widths = ints("widths", values.widths);
 for (const w of widths) {
   if (w % 4 !== 0) throw new Error(`--widths: ${w} is not divisible by the 4 heads.`);
 }
 const { probeBackends } = await import("../lib/backend/mod.ts");
 const available = new Set((await probeBackends()).filter((p) => p.available).map((p) => p.name));
-const backends = values.backends!.split(",").map((s) => s.trim()).filter((b) => {
+const backends = values.backends.split(",").map((s) => s.trim()).filter((b) => {
   if (!available.has(b as never)) console.log(`skipping ${b}: not available here`);
   return available.has(b as never);
 });
@@ -59,9 +67,9 @@ for (const nEmbd of widths) {
     shape: { nEmbd, nLayer: 4, nHead: 4, block: 64, batch: 12, vocab: 65 },
     backends,
     contenders: ["lib", "torch"],
-    rounds: Number(values.rounds),
-    steps: Number(values.steps),
-    warmup: Number(values.warmup),
+    rounds: values.rounds,
+    steps: values.steps,
+    warmup: values.warmup,
     python,
     torchThreads: [1, 2],
     log: (line) => console.log(line),

@@ -17,6 +17,7 @@
 import { getEncoding } from "js-tiktoken";
 import { encode as gptTokenizerEncode } from "gpt-tokenizer/encoding/r50k_base";
 import { ByteBPE, loadGPT2, WordPieceBPE } from "../lib/tokenizers/mod.ts";
+import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 import {
   shakespeare,
   shakespeareMissing,
@@ -134,12 +135,16 @@ function main(rounds: number): void {
 }
 
 if (import.meta.main) {
-  const at = Deno.args.indexOf("--rounds");
-  const rounds = at >= 0 ? Number(Deno.args[at + 1]) : 7;
-  if (!Number.isInteger(rounds) || rounds < 1) {
-    throw new Error(`--rounds must be a positive integer.`);
+  const flags = {
+    rounds: { kind: "int", description: "interleaved rounds", default: 7 },
+  } as const satisfies FlagSpecs;
+  const { rounds, help } = parseFlags(Deno.args, flags);
+  if (help) {
+    console.log(flagUsage("Usage: deno task bench:tokenizers [flags]", flags));
+  } else {
+    if (rounds < 1) throw new Error(`--rounds must be a positive integer.`);
+    main(rounds);
   }
-  main(rounds);
 } else if (shakespearePath !== undefined) {
   const text = shakespeare();
   for (const lib of encoders()) {

@@ -13,33 +13,37 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { loadModelDir } from "../lib/checkpoint/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
 import type { Tokenizer } from "../lib/tokenizers/mod.ts";
-import { parseFlags } from "./cli_flags.ts";
+import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";
 
-const USAGE = `deno task generate --model DIR [options]
-
-  --model DIR            our checkpoint folder (checkpoint.json) or a Hugging Face GPT-2 folder
-                         (config.json + model.safetensors; GPT-2's tokenizer)
-  --prompt TEXT          text to continue (default: a newline)
-  --max-new-tokens N     tokens to add (default 100)
-  --temperature T        0 = greedy (default 1)
-  --top-k K              sample among the K most likely tokens (default: all)
-  --top-p P              sample from the smallest set reaching probability P (default 1)
-  --seed S               sampling seed (default 0)
-  --no-cache             recompute the whole context every step (slow; for comparison)
-  --backend NAME         tfjs backend (wasm, cpu, webgpu, ...; default automatic)`;
-
+/** Every flag of `deno task generate`, named after the `generate()` option it sets. */
 const FLAGS = {
-  model: "string",
-  prompt: "string",
-  "max-new-tokens": "int",
-  temperature: "number",
-  "top-k": "int",
-  "top-p": "number",
-  seed: "int",
-  "no-cache": "boolean",
-  backend: "string",
-  help: "boolean",
-} as const;
+  model: {
+    kind: "string",
+    description: "our checkpoint folder (checkpoint.json) or a Hugging Face GPT-2 folder " +
+      "(config.json + model.safetensors; GPT-2's tokenizer); required",
+  },
+  prompt: { kind: "string", description: "text to continue (default: a newline)" },
+  maxNewTokens: { kind: "int", description: "tokens to add", default: 100 },
+  temperature: { kind: "number", description: "0 = greedy", default: 1 },
+  topK: { kind: "int", description: "sample among the K most likely tokens (default: all)" },
+  topP: {
+    kind: "number",
+    description: "sample from the smallest set reaching probability P",
+    default: 1,
+  },
+  seed: { kind: "int", description: "sampling seed", default: 0 },
+  noCache: {
+    kind: "bool",
+    description: "recompute the whole context every step (slow; for comparison)",
+    default: false,
+  },
+  backend: {
+    kind: "string",
+    description: "tfjs backend (wasm, cpu, webgpu, ...; default automatic)",
+  },
+} as const satisfies FlagSpecs;
+
+const USAGE = flagUsage("Usage: deno task generate --model DIR [flags]", FLAGS);
 
 /**
  * Turns ids into text as they arrive. A byte-level token can end inside a multi-byte character;
@@ -87,12 +91,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (typeof f.model !== "string") throw new Error(`--model is required\n\n${USAGE}`);
-  const backend = await initBackend({ backend: f.backend as string | undefined, report: false });
+  if (f.model === undefined) throw new Error(`--model is required\n\n${USAGE}`);
+  const backend = await initBackend({ backend: f.backend, report: false });
   const { model, tokenizer, warning } = await loadModelDir(f.model);
   if (warning) console.error(`note: ${warning}`);
   try {
-    const prompt = (f.prompt as string | undefined) ?? "\n";
+    const prompt = f.prompt ?? "\n";
     const ids = tokenizer.encode(prompt);
     const outside = ids.find((id) => id >= model.config.vocabSize);
     if (outside !== undefined) {
@@ -105,15 +109,15 @@ async function main(argv: string[]): Promise<void> {
     const write = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
     write(prompt);
     const stream = textStreamer(tokenizer, write);
-    const maxNewTokens = (f["max-new-tokens"] as number | undefined) ?? 100;
+    const maxNewTokens = f.maxNewTokens;
     const start = performance.now();
     const out = generate(model, ids, {
       maxNewTokens,
-      temperature: f.temperature as number | undefined,
-      topK: f["top-k"] as number | undefined,
-      topP: f["top-p"] as number | undefined,
-      seed: (f.seed as number | undefined) ?? 0,
-      useCache: !f["no-cache"],
+      temperature: f.temperature,
+      topK: f.topK,
+      topP: f.topP,
+      seed: f.seed,
+      useCache: !f.noCache,
       onToken: (id) => stream.push(id),
     });
     stream.end();
@@ -121,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     console.error(
       `${out.length} tokens in ${seconds.toFixed(2)} s (${(out.length / seconds).toFixed(1)} ` +
-        `tokens/s, ${backend.name} backend, ${f["no-cache"] ? "no " : ""}KV cache)`,
+        `tokens/s, ${backend.name} backend, ${f.noCache ? "no " : ""}KV cache)`,
     );
   } finally {
     model.dispose();

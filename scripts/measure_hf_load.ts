@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { HF_FILES, loadHFGPT2 } from "../lib/checkpoint/mod.ts";
-import { parseFlags } from "./cli_flags.ts";
+import { parseFlags } from "./flags.ts";
 
 /**
  * Peak and current resident set size of this process in MiB (from /proc/self/status).
@@ -36,8 +36,10 @@ if (import.meta.main) {
     console.error("usage: deno run -A scripts/measure_hf_load.ts DIR [--backend NAME]");
     Deno.exit(1);
   }
-  const f = parseFlags(rest, { backend: "string" });
-  const backend = await initBackend({ backend: (f.backend as string) ?? "wasm", report: false });
+  const f = parseFlags(rest, {
+    backend: { kind: "string", description: "tfjs backend", default: "wasm" },
+  });
+  const backend = await initBackend({ backend: f.backend, report: false });
   const fileMiB = Deno.statSync(`${dir}/${HF_FILES.weights}`).size / 2 ** 20;
   const before = residentMiB();
   const start = performance.now();

@@ -17,16 +17,25 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { loadModelDir } from "../lib/checkpoint/mod.ts";
 import { crossEntropy } from "../lib/models/layers.ts";
 import type { GPT } from "../lib/models/gpt.ts";
-import { parseFlags } from "./cli_flags.ts";
+import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";
 
-const USAGE = `deno task perplexity --model DIR --text FILE [options]
+/** Every flag of `deno task perplexity`, named after the option of {@link slidingWindowPerplexity} it sets. */
+const FLAGS = {
+  model: {
+    kind: "string",
+    description: "our checkpoint folder or a Hugging Face GPT-2 folder; required",
+  },
+  text: { kind: "string", description: "the text file to score; required" },
+  stride: { kind: "int", description: "tokens between window starts (default: half the window)" },
+  maxLength: { kind: "int", description: "window length (default: the model's block size)" },
+  maxTokens: {
+    kind: "int",
+    description: "score only the first N tokens of the text (default: all)",
+  },
+  backend: { kind: "string", description: "tfjs backend (default automatic)" },
+} as const satisfies FlagSpecs;
 
-  --model DIR        our checkpoint folder or a Hugging Face GPT-2 folder
-  --text FILE        the text to score
-  --stride N         tokens between window starts (default: half the window)
-  --max-length N     window length (default: the model's block size)
-  --max-tokens N     score only the first N tokens of the text (default: all)
-  --backend NAME     tfjs backend (default automatic)`;
+const USAGE = flagUsage("Usage: deno task perplexity --model DIR --text FILE [flags]", FLAGS);
 
 /** Options of {@link slidingWindowPerplexity}. */
 export interface PerplexityOptions {
@@ -57,8 +66,10 @@ export interface PerplexityResult {
  *
  * @example
  * ```ts
+ * import { initBackend } from "../lib/backend/mod.ts";
  * import { GPT, gptConfig } from "../lib/models/gpt.ts";
  * import { slidingWindowPerplexity } from "./perplexity.ts";
+ * await initBackend({ backend: "cpu", report: false });
  * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));
  * const ids = Array.from({ length: 40 }, (_, i) => i % 10);
  * console.log(slidingWindowPerplexity(model, ids, { maxLength: 16, stride: 8 }).perplexity); // about 10
@@ -112,29 +123,21 @@ export function slidingWindowPerplexity(
 }
 
 async function main(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, {
-    model: "string",
-    text: "string",
-    stride: "int",
-    "max-length": "int",
-    "max-tokens": "int",
-    backend: "string",
-    help: "boolean",
-  });
+  const f = parseFlags(argv, FLAGS);
   if (f.help) {
     console.log(USAGE);
     return;
   }
-  if (typeof f.model !== "string" || typeof f.text !== "string") {
+  if (f.model === undefined || f.text === undefined) {
     throw new Error(`--model and --text are required\n\n${USAGE}`);
   }
   const text = await Deno.readTextFile(f.text);
-  const backend = await initBackend({ backend: f.backend as string | undefined, report: false });
+  const backend = await initBackend({ backend: f.backend, report: false });
   const { model, tokenizer, warning } = await loadModelDir(f.model);
   if (warning) console.error(`note: ${warning}`);
   try {
     let ids = tokenizer.encode(text);
-    if (f["max-tokens"] !== undefined) ids = ids.slice(0, f["max-tokens"] as number);
+    if (f.maxTokens !== undefined) ids = ids.slice(0, f.maxTokens);
     const outside = ids.findIndex((id) => id >= model.config.vocabSize);
     if (outside >= 0) {
       throw new Error(
@@ -142,8 +145,8 @@ async function main(argv: string[]): Promise<void> {
           `${model.config.vocabSize} ids; score text in the model's vocabulary`,
       );
     }
-    const maxLength = (f["max-length"] as number | undefined) ?? model.config.blockSize;
-    const stride = (f.stride as number | undefined) ?? Math.max(1, Math.floor(maxLength / 2));
+    const maxLength = f.maxLength ?? model.config.blockSize;
+    const stride = f.stride ?? Math.max(1, Math.floor(maxLength / 2));
     const start = performance.now();
     let last = 0;
     const r = slidingWindowPerplexity(model, ids, {

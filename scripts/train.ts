@@ -6,7 +6,7 @@
  *
  * ```sh
  * deno task train                                  # the full 2000-step run
- * deno task train --iters 50 --eval-interval 25    # a quick check
+ * deno task train --max-iters 50 --eval-interval 25  # a quick check
  * deno task train --resume                         # continue the run saved in --out
  * deno task train --config run.json --backend cpu  # settings from a file, flags override
  * ```
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
   const config = gptConfig(args.preset, {
     vocabSize: tokenizer.vocabSize,
     dropout: args.dropout,
-    ...(args.block ? { blockSize: args.block } : {}),
+    ...(args.blockSize ? { blockSize: args.blockSize } : {}),
   });
   const out = args.out ??
     `${dataDir()}/checkpoints/${args.preset}-${corpus.name}`;
@@ -60,9 +60,9 @@ async function main(argv: string[]): Promise<void> {
     checkConfig({ ...config }, ckpt.meta.model.config, out);
     checkTokenizer(tokenizer.toJSON(), ckpt.meta.tokenizer, out);
     const before = ckpt.meta.train?.maxIters;
-    if (before !== undefined && before !== args.iters) {
+    if (before !== undefined && before !== args.maxIters) {
       console.log(
-        `note: the saved run was set for ${before} steps, this one for ${args.iters}: the ` +
+        `note: the saved run was set for ${before} steps, this one for ${args.maxIters}: the ` +
           `learning-rate schedule is stretched to the new length from here on`,
       );
     }
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<void> {
   Deno.removeSignalListener("SIGINT", onInterrupt);
 
   const steps = result.step - startStep;
-  const tokens = steps * args.batch * config.blockSize;
+  const tokens = steps * args.batchSize * config.blockSize;
   console.log(
     `\n${result.stopped ? "stopped" : "done"} at step ${result.step} on ${backend.name}: ` +
       `${steps} steps in ${result.seconds.toFixed(1)} s (evaluations included), ` +
@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
     const t0 = performance.now();
     const final = await trainer.evaluate(args.finalEvalIters);
     console.log(
-      `final evaluation over ${args.finalEvalIters} batches of ${args.batch}x${config.blockSize}: ` +
+      `final evaluation over ${args.finalEvalIters} batches of ${args.batchSize}x${config.blockSize}: ` +
         `train loss ${final.train.toFixed(4)}, val loss ${final.val.toFixed(4)} ` +
         `(perplexity ${final.valPerplexity.toFixed(2)}; ` +
         `${((performance.now() - t0) / 1000).toFixed(1)} s)`,

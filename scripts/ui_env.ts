@@ -96,7 +96,7 @@ export interface LabServer {
 /**
  * Starts JupyterLab on a free port of 127.0.0.1 with a random token, serving a scratch folder
  * whose `notebooks/` holds copies of `notebooks` (so runs never touch the committed files) and
- * whose lib/, data/, deno.json, node_modules link to the project's. Settings: every cell
+ * whose lib/, testing/, data/, deno.json, node_modules link to the project's. Settings: every cell
  * rendered (no windowing, so the DOM holds all outputs), autosave off. `env` goes to kernels.
  */
 export async function startLab(
@@ -105,7 +105,7 @@ export async function startLab(
   env: Record<string, string>,
 ): Promise<LabServer> {
   const root = Deno.makeTempDirSync({ prefix: "llm-ui-" });
-  for (const name of ["lib", "data", "deno.json", "deno.lock", "node_modules"]) {
+  for (const name of ["lib", "testing", "data", "deno.json", "deno.lock", "node_modules"]) {
     if (existsSync(join(ROOT, name))) Deno.symlinkSync(join(ROOT, name), join(root, name));
   }
   Deno.mkdirSync(join(root, "notebooks"));

@@ -11,7 +11,7 @@ import {
   assertRejects,
   assertThrows,
   equal,
-} from "../lib/assert/mod.ts";
+} from "../testing/assert/mod.ts";
 
 /** Passes when `fn` throws an AssertionError (checked without the stand-in's assertThrows). */
 function fails(fn: () => unknown, what: string): void {

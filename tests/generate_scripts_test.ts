@@ -6,7 +6,7 @@ import { loadHFGPT2, readSafetensors, saveGPTCheckpoint } from "../lib/checkpoin
 import { CharTokenizer, loadGPT2 } from "../lib/tokenizers/mod.ts";
 import { slidingWindowPerplexity } from "../scripts/perplexity.ts";
 import { textStreamer } from "../scripts/generate.ts";
-import { parseFlags } from "../scripts/cli_flags.ts";
+import { parseFlags } from "../scripts/flags.ts";
 
 await initBackend({ report: false });
 
@@ -122,7 +122,7 @@ Deno.test("the scripts refuse bad input with a message naming the problem", asyn
     "5",
   ]);
   assertEquals(unknown.code, 1);
-  assertStringIncludes(unknown.stderr, "unknown flag --topk");
+  assertStringIncludes(unknown.stderr, "Unknown flag --topk");
   const outside = await run([
     "run",
     "-A",
@@ -136,12 +136,9 @@ Deno.test("the scripts refuse bad input with a message naming the problem", asyn
   assertStringIncludes(outside.stderr, '"Hi" (id 17250) is outside the model\'s 256 ids');
   const nowhere = await run(["run", "-A", "scripts/generate.ts", "--model", TMP]);
   assertStringIncludes(nowhere.stderr, "neither a checkpoint of ours");
-  assertThrows(
-    () => parseFlags(["--seed", "1.5"], { seed: "int" }),
-    Error,
-    "--seed must be an integer",
-  );
-  assertThrows(() => parseFlags(["--seed"], { seed: "int" }), Error, "--seed needs a value");
+  const seed = { seed: { kind: "int", description: "sampling seed" } } as const;
+  assertThrows(() => parseFlags(["--seed", "1.5"], seed), Error, "--seed expects an integer");
+  assertThrows(() => parseFlags(["--seed"], seed), Error, "--seed needs a value");
 });
 
 Deno.test("deno task perplexity reports the same number as slidingWindowPerplexity", async () => {

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { figureToSvg, svgToPixels } from "../lib/notebook/mod.ts";
-import { errorBarEnds } from "../lib/notebook/svg.ts";
+import { errorBarEnds } from "../lib/figure/mod.ts";
 import type { Figure } from "../lib/notebook/mod.ts";
 import { bandTraces, baselineTrace, errorBarTrace, summarize } from "../lib/evidence/mod.ts";
 

@@ -456,10 +456,10 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
     [
       d.corpus,
       d.preset,
-      d.iters,
-      d.batch,
+      d.maxIters,
+      d.batchSize,
       d.lr,
-      d.warmup,
+      d.warmupIters,
       d.dropout,
       d.evalInterval,
       d.evalIters,
@@ -475,7 +475,7 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
     "--eval-iters",
     "7",
   ]);
-  assertEquals([a.iters, a.lr, a.resume, a.evalIters], [50, 3e-4, true, 7]);
+  assertEquals([a.maxIters, a.lr, a.resume, a.evalIters], [50, 3e-4, true, 7]);
   // One config object from flags to trainer: the defaults are the trainer's own.
   const fromDefaults = toTrainConfig(parseTrainArgs([]), DEFAULT_TRAIN_CONFIG.blockSize);
   assertEquals(fromDefaults, { ...DEFAULT_TRAIN_CONFIG });
@@ -499,7 +499,7 @@ Deno.test("train script flags: defaults are the main job, overrides and errors a
       throw new Error("not found");
     })();
   const c = parseTrainArgs(["--config", "run.json", "--iters", "20"], read);
-  assertEquals([c.preset, c.iters, c.evalInterval], ["notes-small", 20, 5]);
+  assertEquals([c.preset, c.maxIters, c.evalInterval], ["notes-small", 20, 5]);
   assertThrows(
     () => parseTrainArgs(["--bogus", "1"]),
     Error,

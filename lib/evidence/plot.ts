@@ -11,7 +11,7 @@
  * @module
  */
 import type { Trace } from "../notebook/plot.ts";
-import { COLORS } from "../notebook/svg.ts";
+import { COLORS } from "../figure/mod.ts";
 import type { Proportion, Summary } from "./stats.ts";
 import { centerOf } from "./table.ts";
 

@@ -248,10 +248,8 @@ export async function fineTune(
     s < warm
       ? opts.lr * (s + 1) / warm
       : opts.lr * Math.max(0, (opts.steps - s) / (opts.steps - warm + 1));
-  // Built inside tidy: AdamW's constructor leaves the zero tensors its moments start from.
-  const optimizer = tf.tidy(() =>
-    new AdamW(clf.params, { weightDecay: opts.weightDecay ?? 0.01 }) as unknown as tf.Tensor
-  ) as unknown as AdamW;
+  // No tidy needed: AdamW frees the zeros its moments start from (`ownedVariable`), as in Trainer.
+  const optimizer = new AdamW(clf.params, { weightDecay: opts.weightDecay ?? 0.01 });
   const names = [...clf.params.keys()];
   const vars = names.map((k) => clf.params.get(k)!);
   const byId = new Map(vars.map((v, i) => [v.name, names[i]]));

@@ -33,6 +33,5 @@ export {
   type ProgressBarOptions,
   type ProgressFields,
 } from "./progress.ts";
-export { figureToSvg } from "./svg.ts";
-export { type Pixels, svgToPixels, svgToPng } from "./raster.ts";
+export { figureToSvg, type Pixels, svgToPixels, svgToPng } from "../figure/mod.ts";
 export { markdownToText } from "./table.ts";

@@ -15,8 +15,14 @@ import {
   inJupyter,
   type MimeBundle,
 } from "./display.ts";
-import { svgToPng, toBase64 } from "./raster.ts";
-import { type Figure, figureToSvg, titleText, type Trace } from "./svg.ts";
+import {
+  type Figure,
+  figureToSvg,
+  svgToPng,
+  titleText,
+  toBase64,
+  type Trace,
+} from "../figure/mod.ts";
 
 export type { Figure, Trace };
 

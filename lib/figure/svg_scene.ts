@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { escapeHtml } from "./display.ts";
+import { escapeHtml, type Figure, type Frame, titleText, traceColor } from "./figure.ts";
 import { fmtTick } from "./svg_axes.ts";
-import { type Figure, type Frame, titleText, traceColor } from "./svg.ts";
 
 type V3 = [number, number, number];
 

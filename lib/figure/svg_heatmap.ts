@@ -6,9 +6,8 @@
  * @module
  */
 import { colorAt, resolveColorscale } from "./colorscale.ts";
-import { escapeHtml } from "./display.ts";
+import { escapeHtml, type Figure, type Frame, type Trace } from "./figure.ts";
 import { fmtTick, niceTicks } from "./svg_axes.ts";
-import type { Figure, Frame, Trace } from "./svg.ts";
 
 const MISSING: [number, number, number] = [238, 238, 238];
 

@@ -8,94 +8,17 @@
  *
  * @module
  */
-import { escapeHtml } from "./display.ts";
+import {
+  escapeHtml,
+  type Figure,
+  type Frame,
+  titleText,
+  type Trace,
+  traceColor,
+} from "./figure.ts";
 import { type Axis, makeAxis } from "./svg_axes.ts";
 import { drawHeatmap } from "./svg_heatmap.ts";
 import { drawScene } from "./svg_scene.ts";
-
-export type { Axis };
-
-/** A plotly trace (the fields this renderer reads; others pass through to plotly). */
-export interface Trace {
-  type?: string;
-  name?: string;
-  x?: (number | string)[];
-  y?: (number | string)[];
-  z?: (number | string)[] | (number | null)[][];
-  mode?: string;
-  text?: string | string[];
-  [key: string]: unknown;
-}
-
-/** A plotly figure. */
-export interface Figure {
-  data: Trace[];
-  layout?: Record<string, unknown> & {
-    title?: string | { text?: string };
-    xaxis?: Axis;
-    yaxis?: Axis;
-    width?: number;
-    height?: number;
-  };
-}
-
-/** Plotly's default trace colours, in order. */
-export const COLORS = [
-  "#1f77b4",
-  "#ff7f0e",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#7f7f7f",
-  "#bcbd22",
-  "#17becf",
-];
-
-/** Where the plot area lies in the image, and the SVG elements drawn so far. */
-export interface Frame {
-  W: number;
-  H: number;
-  m: { l: number; r: number; t: number; b: number };
-  pw: number;
-  ph: number;
-  parts: string[];
-}
-
-/**
- * The text of a plotly title, which may be a string or `{ text }`.
- *
- * @example
- * ```ts
- * import { titleText } from "./svg.ts";
- * console.log(titleText({ text: "loss" })); // "loss"
- * ```
- */
-export function titleText(t: unknown): string {
-  if (typeof t === "string") return t;
-  if (t && typeof t === "object" && "text" in t) {
-    return String((t as { text: unknown }).text ?? "");
-  }
-  return "";
-}
-
-/**
- * The colour a trace is drawn in: its line or marker colour, else plotly's k-th default.
- *
- * @example
- * ```ts
- * import { traceColor } from "./svg.ts";
- * console.log(traceColor({ line: { color: "#888" } }, 0)); // "#888"
- * ```
- */
-export function traceColor(t: Trace, k: number): string {
-  const line = (t.line as { color?: unknown } | undefined)?.color;
-  const marker = (t.marker as { color?: unknown } | undefined)?.color;
-  if (typeof line === "string") return line;
-  if (typeof marker === "string") return marker;
-  return COLORS[k % COLORS.length];
-}
 
 /** A histogram trace as bars, binned as `xbins` says (else unit bins for integers, else 20). */
 function histogramAsBars(t: Trace): Trace {
