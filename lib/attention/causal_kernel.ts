@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
 import { loopKernelsActive } from "../backend/kernel_switches.ts";
-import { readValues, releaseScratch, scratch } from "../backend/_loop_memory.ts";
+import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 
 /**
  * Whether {@link fusedCausalAttention} runs natively on the current backend.

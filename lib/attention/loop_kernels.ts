@@ -9,7 +9,7 @@
 import { setLoopKernelsUnscoped } from "../backend/kernel_switches.ts";
 
 export { loopKernelsActive } from "../backend/kernel_switches.ts";
-export { readValues, releaseScratch, scratch } from "../backend/_loop_memory.ts";
+export { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 
 /**
  * Switches the loop kernels on or off; returns the previous setting.

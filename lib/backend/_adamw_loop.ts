@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { readValues, releaseScratch, scratch } from "./_loop_memory.ts";
+import { readValues, releaseScratch, scratch } from "./loop_memory.ts";
 
 /** One parameter's tensors. */
 export interface AdamWSlot {

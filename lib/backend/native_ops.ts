@@ -135,7 +135,21 @@ export function tensorflowOpsActive(): boolean {
  * ```
  */
 export function nativeOpsActive(): boolean {
-  return tensorflowOpsActive() && status?.loaded === true;
+  return tensorflowOpsActive() && nativeOpsLoaded();
+}
+
+/**
+ * True once {@link loadNativeOps} loaded lib's ops into this process (whatever the backend and
+ * switches are now): what lib/ops's dispatch table needs to know about them.
+ *
+ * @example
+ * ```ts
+ * import { nativeOpsLoaded } from "./native_ops.ts";
+ * console.log(nativeOpsLoaded());
+ * ```
+ */
+export function nativeOpsLoaded(): boolean {
+  return status?.loaded === true;
 }
 
 let recorder: ((name: string, ms: number) => void) | undefined;

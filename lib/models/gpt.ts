@@ -15,7 +15,9 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import { addLayerNorm, addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
+import { addPositions, crossEntropy, gelu, linear } from "./layers.ts";
+import { layerNorm } from "../ops/layer_norm.ts";
+import { addLayerNorm } from "../ops/add_layer_norm.ts";
 import { matMul2d } from "../nn/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 

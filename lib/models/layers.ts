@@ -12,19 +12,14 @@ import {
   releaseScratch,
   scratch,
 } from "../attention/loop_kernels.ts";
-import { columnSum } from "../nn/linear.ts";
 import { nativeOpsActive, tensorflowOpsActive } from "../backend/native_ops.ts";
-import {
-  addLayerNormNative,
-  crossEntropyNative,
-  geluNative,
-  layerNormNative,
-} from "./native_layers.ts";
+import { crossEntropyNative, geluNative } from "./native_layers.ts";
 
 // linear lives below both the attention and the models (lib/nn); re-exported for old imports.
 export { linear } from "../nn/linear.ts";
-
-const LN_EPS = 1e-5;
+// The ops live in lib/ops, one file each; re-exported for the notebooks' and scripts' imports.
+export { layerNorm } from "../ops/layer_norm.ts";
+export { addLayerNorm } from "../ops/add_layer_norm.ts";
 
 /**
  * Token embeddings (B*T, C) plus position embeddings (T, C), the same positions for every
@@ -63,156 +58,6 @@ export function addPositions(
     };
   });
   return f(tok, pos) as tf.Tensor2D;
-}
-
-/**
- * LayerNorm over the last axis of `x` (N, C): `(x - mean) / sqrt(var + 1e-5) * weight + bias`.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { layerNorm } from "./layers.ts";
- * layerNorm(tf.tensor2d([[1, 2, 3]]), tf.ones([3])).print(); // [[-1.2247, 0, 1.2247]]
- * ```
- */
-export function layerNorm(
-  x: tf.Tensor2D,
-  weight: tf.Tensor,
-  bias?: tf.Tensor,
-): tf.Tensor2D {
-  if (loopKernelsActive()) return layerNormLoops(x, weight, bias);
-  if (nativeOpsActive()) return layerNormNative(x, weight, bias, LN_EPS);
-  return layerNormTensors(x, weight, bias);
-}
-
-/**
- * A residual step and the LayerNorm that follows it: `s = x + d` (the new residual stream) and
- * `y = layerNorm(s)`. One fused op each way on tensorflow with lib's ops; elsewhere an add and
- * {@link layerNorm}.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { addLayerNorm } from "./layers.ts";
- * const { s, y } = addLayerNorm(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[0, 0, 3]]), tf.ones([3]));
- * s.print(); // [[1, 2, 6]]
- * ```
- */
-export function addLayerNorm(
-  x: tf.Tensor2D,
-  d: tf.Tensor2D,
-  weight: tf.Tensor,
-  bias?: tf.Tensor,
-): { s: tf.Tensor2D; y: tf.Tensor2D } {
-  if (nativeOpsActive()) return addLayerNormNative(x, d, weight, bias, LN_EPS);
-  const s = tf.add(x, d) as tf.Tensor2D;
-  return { s, y: layerNorm(s, weight, bias) };
-}
-
-/** The same LayerNorm as two loops (forward, backward) instead of about twenty small kernels. */
-function layerNormLoops(
-  x: tf.Tensor2D,
-  weight: tf.Tensor,
-  bias?: tf.Tensor,
-): tf.Tensor2D {
-  const [N, C] = x.shape;
-  const f = tf.customGrad((...args: unknown[]) => {
-    const [xt, wt, bt] = args as tf.Tensor[];
-    // Views into backend memory; copy the small weights, which the backward pass reuses.
-    const xs = readValues(xt);
-    const w = readValues(wt).slice();
-    const b = bias ? readValues(bt).slice() : undefined;
-    const xhat = scratch(N * C), rstd = scratch(N);
-    const y = scratch(N * C);
-    for (let n = 0; n < N; n++) {
-      const o = n * C;
-      let mean = 0;
-      for (let c = 0; c < C; c++) mean += xs[o + c];
-      mean /= C;
-      let v = 0;
-      for (let c = 0; c < C; c++) v += (xs[o + c] - mean) ** 2;
-      const r = 1 / Math.sqrt(v / C + LN_EPS);
-      rstd[n] = r;
-      for (let c = 0; c < C; c++) {
-        const h = (xs[o + c] - mean) * r;
-        xhat[o + c] = h;
-        y[o + c] = b ? h * w[c] + b[c] : h * w[c];
-      }
-    }
-    const value = tf.tensor2d(y, [N, C]);
-    releaseScratch(y);
-    return {
-      value,
-      gradFunc: (dyt: tf.Tensor) => {
-        const dy = readValues(dyt);
-        const dx = scratch(N * C);
-        const dw = new Float32Array(C), db = new Float32Array(C);
-        for (let n = 0; n < N; n++) {
-          const o = n * C;
-          // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w
-          let mg = 0, mgx = 0;
-          for (let c = 0; c < C; c++) {
-            const g = dy[o + c] * w[c];
-            mg += g;
-            mgx += g * xhat[o + c];
-            dw[c] += dy[o + c] * xhat[o + c];
-            db[c] += dy[o + c];
-          }
-          mg /= C;
-          mgx /= C;
-          const r = rstd[n];
-          for (let c = 0; c < C; c++) {
-            dx[o + c] = r * (dy[o + c] * w[c] - mg - xhat[o + c] * mgx);
-          }
-        }
-        const grads = [tf.tensor2d(dx, [N, C]), tf.tensor1d(dw)];
-        releaseScratch(dx, xhat, rstd);
-        return bias ? [...grads, tf.tensor1d(db)] : grads;
-      },
-    };
-  });
-  // deno-lint-ignore no-explicit-any
-  const g = f as any;
-  return (bias ? g(x, weight, bias) : g(x, weight)) as tf.Tensor2D;
-}
-
-function layerNormTensors(
-  x: tf.Tensor2D,
-  weight: tf.Tensor,
-  bias?: tf.Tensor,
-): tf.Tensor2D {
-  const withBias = tf.customGrad((...args: unknown[]) => {
-    // Without a bias the third argument is customGrad's `save`, not a tensor.
-    const [xs, w] = args as tf.Tensor[];
-    const b = bias ? args[2] as tf.Tensor : undefined;
-    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
-    const mean = tf.mean(xs, -1, true);
-    const xc = tf.sub(xs, mean);
-    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS)); // (N, 1)
-    const xhat = tf.mul(xc, rstd);
-    save([xhat, rstd, w]);
-    const value = b ? tf.add(tf.mul(xhat, w), b) : tf.mul(xhat, w);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, r, ww] = saved;
-        const g = tf.mul(dy, ww); // gradient w.r.t. xhat
-        // dx = rstd * (g - mean(g) - xhat * mean(g * xhat))
-        const dx = tf.mul(
-          r,
-          tf.sub(
-            tf.sub(g, tf.mean(g, -1, true)),
-            tf.mul(xh, tf.mean(tf.mul(g, xh), -1, true)),
-          ),
-        );
-        const dw = columnSum(tf.mul(dy, xh) as tf.Tensor2D);
-        return b ? [dx, dw, columnSum(dy as tf.Tensor2D)] : [dx, dw];
-      },
-    };
-  });
-  // deno-lint-ignore no-explicit-any
-  const f = withBias as any;
-  return (bias ? f(x, weight, bias) : f(x, weight)) as tf.Tensor2D;
 }
 
 const GELU_K = Math.sqrt(2 / Math.PI);
