@@ -1,36 +1,12 @@
 /**
- * GELU and cross-entropy as single TensorFlow ops on the `tensorflow` backend, each
- * with a one-op gradient: lib's `LlmGelu` (see `lib/backend/native_ops.ts`)
- * and TensorFlow's own `SparseSoftmaxCrossEntropyWithLogits`. The mathematics is exactly that of
+ * Cross-entropy as a single TensorFlow op on the `tensorflow` backend, with a one-op gradient:
+ * TensorFlow's own `SparseSoftmaxCrossEntropyWithLogits`. The mathematics is exactly that of
  * the tensor-op versions in `layers.ts`, which pick these when they apply.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
-
-/**
- * GELU (GPT-2's tanh form) in one op forward and one backward.
- *
- * @example
- * ```ts ignore
- * import * as tf from "@tensorflow/tfjs";
- * import { geluNative } from "./native_layers.ts";
- * geluNative(tf.tensor1d([-1, 0, 1])).print(); // [-0.1588, 0, 0.8412]
- * ```
- */
-export function geluNative<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad((...args: unknown[]) => {
-    const xs = args[0] as tf.Tensor;
-    const save = args[1] as (t: tf.Tensor[]) => void;
-    save([xs]);
-    return {
-      value: runOp("LlmGelu", [xs], [], 1)[0],
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runOp("LlmGeluGrad", [dy, saved[0]], [], 1),
-    };
-  });
-  return f(x) as T;
-}
 
 /**
  * Mean cross-entropy of `logits` (N, V) against int32 `targets` (N), through TensorFlow's fused
