@@ -15,7 +15,8 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import { addPositions, crossEntropy, linear } from "./layers.ts";
+import { addPositions, linear } from "./layers.ts";
+import { crossEntropy } from "../ops/cross_entropy.ts";
 import { gelu } from "../ops/gelu.ts";
 import { layerNorm } from "../ops/layer_norm.ts";
 import { addLayerNorm } from "../ops/add_layer_norm.ts";

@@ -20,7 +20,8 @@ import { causalAttention } from "../attention/causal_self_attention.ts";
 import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "../attention/causal_kernel.ts";
 import { mergeHeads, splitHeads } from "../attention/multi_head.ts";
 import { scaledDotProductAttention } from "../attention/scaled_dot_product.ts";
-import { addPositions, crossEntropy } from "./layers.ts";
+import { addPositions } from "./layers.ts";
+import { crossEntropy } from "../ops/cross_entropy.ts";
 import { layerNorm } from "../ops/layer_norm.ts";
 import { type StagedLMConfig, validateStagedLMConfig } from "./staged_lm_config.ts";
 

@@ -18,7 +18,7 @@ import { causalMask } from "../attention/mask.ts";
 import { MultiHeadAttention } from "../attention/multi_head.ts";
 import { sinusoidalPositionalEncoding } from "../attention/positional.ts";
 import { Rng } from "../random.ts";
-import { maskedCrossEntropy } from "./layers.ts";
+import { maskedCrossEntropy } from "../ops/cross_entropy.ts";
 import { layerNorm } from "../ops/layer_norm.ts";
 import { normalVariable, ownedVariable } from "../nn/init.ts";
 import {
