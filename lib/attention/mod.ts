@@ -29,5 +29,4 @@ export {
   type LayerKV,
 } from "./causal_self_attention.ts";
 export { type FusedAttentionOptions, fusedCausalAttention } from "./causal_kernel.ts";
-export { loopKernelsActive, setLoopKernels } from "./loop_kernels.ts";
 export { LearnedPositionalEncoding, sinusoidalPositionalEncoding } from "./positional.ts";
