@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { causalBias } from "./mask.ts";
 import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "./causal_kernel.ts";
-import { linear } from "../nn/linear.ts";
+import { linear } from "../ops/linear.ts";
 import { nativeOpsActive } from "../backend/native_ops.ts";
 import { nativeCausalAttention } from "./causal_native.ts";
 

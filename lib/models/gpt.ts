@@ -20,7 +20,7 @@ import { crossEntropy } from "../ops/cross_entropy.ts";
 import { gelu } from "../ops/gelu.ts";
 import { layerNorm } from "../ops/layer_norm.ts";
 import { addLayerNorm } from "../ops/add_layer_norm.ts";
-import { linear, matMul2d } from "../nn/linear.ts";
+import { linear, matMul2d } from "../ops/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 // The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.

@@ -7,8 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-// linear lives below both the attention and the models (lib/nn); re-exported for old imports.
-export { linear } from "../nn/linear.ts";
+// linear lives below both the attention and the models (lib/ops); re-exported for old imports.
+export { linear } from "../ops/linear.ts";
 // The ops live in lib/ops, one file each; re-exported for the notebooks' and scripts' imports.
 export { layerNorm } from "../ops/layer_norm.ts";
 export { addLayerNorm } from "../ops/add_layer_norm.ts";

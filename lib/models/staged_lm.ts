@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
-import { linear } from "../nn/linear.ts";
+import { linear } from "../ops/linear.ts";
 import { countParams, requireParam } from "../nn/params.ts";
 import { causalMask } from "../attention/mask.ts";
 import { causalAttention } from "../attention/causal_self_attention.ts";

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 import { runOp } from "../backend/native_ops.ts";
-import { columnSum } from "../nn/linear.ts";
+import { columnSum } from "./linear.ts";
 import { pick } from "./dispatch.ts";
 
 /** The epsilon under LayerNorm's square root (GPT-2's and PyTorch's default). */
