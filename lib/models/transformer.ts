@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { causalMask } from "../attention/mask.ts";
+import { causalMask } from "../ops/causal_mask.ts";
 import { MultiHeadAttention } from "../attention/multi_head.ts";
 import { sinusoidalPositionalEncoding } from "../attention/positional.ts";
 import { Rng } from "../random.ts";
