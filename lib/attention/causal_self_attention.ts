@@ -6,11 +6,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { causalBias } from "./mask.ts";
-import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "./causal_kernel.ts";
-import { linear } from "../nn/linear.ts";
-import { nativeOpsActive } from "../backend/native_ops.ts";
-import { nativeCausalAttention } from "./causal_native.ts";
+import { linear } from "../ops/linear.ts";
+import {
+  causalAttention,
+  causalAttentionPacked,
+  causalAttentionRows,
+  headsToRows,
+  rowsToHeads,
+} from "../ops/causal_attention.ts";
 
 /** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
 export interface LayerKV {
@@ -86,27 +89,21 @@ export function causalSelfAttention(
       `causal self-attention: ${N} rows do not split into batch ${batch}.`,
     );
   }
-  const B = batch, T = N / batch, hs = C / nHead;
   const qkv = linear(x, w.cAttnW, w.cAttnB); // (B*T, 3C)
   const drop = opts.dropout ?? 0;
   const causal = opts.causal ?? true;
-  if (causal && !opts.past && !opts.cache && drop === 0 && nativeOpsActive()) {
-    // tensorflow with lib's ops: heads read from and written to the row layout in one op.
-    return { y: linear(nativeCausalAttention(qkv, B, nHead), w.cProjW, w.cProjB) };
+  if (causal && !opts.past && !opts.cache && drop === 0) {
+    // The plain case: one op from the projection's rows to the merged heads.
+    return { y: linear(causalAttentionRows(qkv, batch, nHead), w.cProjW, w.cProjB) };
   }
-  // (B*T, 3C) -> (B*T, 3nh, hs) -> (3nh, B*T, hs) -> three (nh*B, T, hs). Heads come first in
-  // the batch order: a 3-D transpose is fast on wasm, the 5-D one a (b, head) order needs is not.
   let present: LayerKV | undefined;
-  const heads = tf.reshape(
-    tf.transpose(tf.reshape(qkv, [N, 3 * nHead, hs]), [1, 0, 2]),
-    [3, nHead * B, T, hs],
-  );
+  const heads = rowsToHeads(qkv, batch, nHead);
   let y: tf.Tensor3D; // (nh*B, T, hs)
-  // The fused loops cover training (dropout included) but only the causal mask; a key/value
-  // cache and bidirectional attention take the tensor ops.
-  if (causal && !opts.past && fusedAttentionAvailable()) {
-    y = fusedCausalAttentionPacked(heads as tf.Tensor4D, { dropout: drop, seed: opts.seed });
+  if (causal && !opts.past) {
+    // Training with dropout, or filling a cache: the packed op covers both.
+    y = causalAttentionPacked(heads, { dropout: drop, seed: opts.seed });
   } else {
+    // Keys and values of earlier tokens, or bidirectional attention: the tensor ops.
     const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
     let k = kNew, v = vNew;
     if (opts.past) {
@@ -120,45 +117,8 @@ export function causalSelfAttention(
     const [, k, v] = tf.unstack(heads) as tf.Tensor3D[];
     present = { k, v };
   }
-  // (nh*B, T, hs) -> (nh, B*T, hs) -> (B*T, nh, hs) -> (B*T, C)
-  const merged = tf.reshape(
-    tf.transpose(tf.reshape(y, [nHead, N, hs]), [1, 0, 2]),
-    [N, C],
-  );
   return {
-    y: linear(merged as tf.Tensor2D, w.cProjW, w.cProjB),
+    y: linear(headsToRows(y, nHead), w.cProjW, w.cProjB),
     present,
   };
-}
-
-/**
- * Heads-batched causal attention: q (BH, Tq, hs) over k, v (BH, Tk, hs), the queries being the
- * last Tq of the Tk positions.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { causalAttention } from "./causal_self_attention.ts";
- * const q = tf.randomNormal([4, 5, 8]) as tf.Tensor3D;
- * console.log(causalAttention(q, q, q).shape); // [4, 5, 8]
- * ```
- */
-export function causalAttention(
-  q: tf.Tensor3D,
-  k: tf.Tensor3D,
-  v: tf.Tensor3D,
-  dropout = 0,
-  seed?: number,
-  causal = true,
-): tf.Tensor3D {
-  const Tq = q.shape[1], Tk = k.shape[1], hs = q.shape[2];
-  // tidy: called outside one, the intermediates would otherwise stay allocated.
-  return tf.tidy(() => {
-    // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
-    const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs));
-    const scores = causal ? tf.add(raw, causalBias(Tq, Tk)) : raw;
-    let att = tf.softmax(scores);
-    if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
-    return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)
-  });
 }

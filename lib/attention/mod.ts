@@ -13,21 +13,20 @@
  *
  * @module
  */
-export { causalBias, causalMask, MASKED_SCORE } from "./mask.ts";
+export { causalBias, causalMask, MASKED_SCORE } from "../ops/causal_mask.ts";
 export {
   type AttentionOptions,
   type AttentionResult,
   scaledDotProductAttention,
 } from "./scaled_dot_product.ts";
 export { mergeHeads, MultiHeadAttention, type MultiHeadOptions, splitHeads } from "./multi_head.ts";
+export { causalAttention } from "../ops/causal_attention.ts";
 export {
-  causalAttention,
   causalSelfAttention,
   type CausalSelfAttentionOptions,
   type CausalSelfAttentionResult,
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "./causal_self_attention.ts";
-export { type FusedAttentionOptions, fusedCausalAttention } from "./causal_kernel.ts";
-export { loopKernelsActive, setLoopKernels } from "./loop_kernels.ts";
+export { type FusedAttentionOptions, fusedCausalAttention } from "../ops/causal_attention_loops.ts";
 export { LearnedPositionalEncoding, sinusoidalPositionalEncoding } from "./positional.ts";

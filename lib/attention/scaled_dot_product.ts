@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { MASKED_SCORE } from "./mask.ts";
+import { MASKED_SCORE } from "../ops/causal_mask.ts";
 
 /** Options for {@link scaledDotProductAttention}. */
 export interface AttentionOptions {

@@ -107,21 +107,3 @@ export function loopKernelsActive(): boolean {
 export function kernelSwitch(name: keyof KernelOptions): boolean {
   return current[name];
 }
-
-/**
- * Sets the loop-kernel switch and returns its previous value. Prefer {@link withKernels}, which
- * cannot leave the switch flipped when the code in between throws.
- *
- * @deprecated Use `withKernels({ loopKernels }, fn)`.
- * @example
- * ```ts
- * import { setLoopKernelsUnscoped } from "./kernel_switches.ts";
- * const before = setLoopKernelsUnscoped(false);
- * setLoopKernelsUnscoped(before);
- * ```
- */
-export function setLoopKernelsUnscoped(on: boolean): boolean {
-  const previous = current.loopKernels;
-  current.loopKernels = on;
-  return previous;
-}

@@ -47,6 +47,14 @@ function tensorflowMappedFrom(): string | undefined {
   }
 }
 
+function realPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * Loads lib's ops into the process once tfjs-node is loaded, if `setup:tfjs-node` built them
  * from the current source and tfjs-node runs on the same TensorFlow library. Never throws: the
@@ -65,7 +73,9 @@ export async function loadNativeOps(): Promise<{ loaded: boolean; detail: string
   // must run on the one tfjs-node loaded.
   const from = tensorflowMappedFrom();
   const dirs = Object.values(TENSORFLOW_BUILDS).map((b) => b.libDir);
-  if (!from || !dirs.includes(from)) {
+  // The maps list resolved paths; a checkout whose .tfjs-node is a symlink (a git worktree
+  // sharing another's build) names the same library through the link.
+  if (!from || !dirs.some((dir) => realPath(dir) === from)) {
     return no(
       `not loaded: tfjs-node runs on ${from ?? "an unknown"} TensorFlow library, not one that ` +
         `\`deno task setup\` built them for (${dirs.join(" or ")})`,
@@ -125,7 +135,21 @@ export function tensorflowOpsActive(): boolean {
  * ```
  */
 export function nativeOpsActive(): boolean {
-  return tensorflowOpsActive() && status?.loaded === true;
+  return tensorflowOpsActive() && nativeOpsLoaded();
+}
+
+/**
+ * True once {@link loadNativeOps} loaded lib's ops into this process (whatever the backend and
+ * switches are now): what lib/ops's dispatch table needs to know about them.
+ *
+ * @example
+ * ```ts
+ * import { nativeOpsLoaded } from "./native_ops.ts";
+ * console.log(nativeOpsLoaded());
+ * ```
+ */
+export function nativeOpsLoaded(): boolean {
+  return status?.loaded === true;
 }
 
 let recorder: ((name: string, ms: number) => void) | undefined;

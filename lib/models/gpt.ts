@@ -15,8 +15,12 @@ import {
   type CausalSelfAttentionWeights,
   type LayerKV,
 } from "../attention/causal_self_attention.ts";
-import { addLayerNorm, addPositions, crossEntropy, gelu, layerNorm, linear } from "./layers.ts";
-import { matMul2d } from "../nn/linear.ts";
+import { addPositions } from "./layers.ts";
+import { crossEntropy } from "../ops/cross_entropy.ts";
+import { gelu } from "../ops/gelu.ts";
+import { layerNorm } from "../ops/layer_norm.ts";
+import { addLayerNorm } from "../ops/add_layer_norm.ts";
+import { linear, matMul2d } from "../ops/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 // The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.
@@ -44,6 +48,101 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed for the dropout masks (default: a fresh random seed). */
   seed?: number;
+}
+
+/** A weight and an optional bias: a LayerNorm's or a linear layer's (Conv1D layout, (in, out)). */
+export interface Affine {
+  /** LayerNorm: (C); linear: (in, out). */
+  weight: tf.Tensor;
+  /** Absent in a bias-free model. */
+  bias?: tf.Tensor;
+}
+
+/** The weights of one block, named after GPT-2's (`ln_1`, `attn`, `ln_2`, `mlp`). */
+export interface BlockWeights {
+  /** LayerNorm before the attention. */
+  ln1: Affine;
+  /** The attention's projections. */
+  attn: CausalSelfAttentionWeights;
+  /** LayerNorm before the MLP. */
+  ln2: Affine;
+  /** The MLP: C -> 4C, GELU, 4C -> C. */
+  mlp: { fc: Affine; proj: Affine };
+}
+
+/** How a block runs: what the whole forward pass shares, and this layer's cache. */
+export interface BlockRun {
+  /** Sequences in the batch (rows of `x` are batch-major, B*T). */
+  batch: number;
+  /** Attention heads. */
+  nHead: number;
+  /** Mask future positions (false: BERT's bidirectional attention). */
+  causal: boolean;
+  /** Dropout rate, 0 when not training. */
+  dropout: number;
+  /** The next dropout seed; called once per dropout, in the forward pass's order. */
+  nextSeed: () => number;
+  /** This layer's keys/values of earlier tokens. */
+  past?: LayerKV;
+  /** Return this layer's keys/values including the new tokens. */
+  cache: boolean;
+}
+
+/**
+ * One GPT-2 block, as the maths writes it (pre-LayerNorm, residual stream `x`), nanoGPT's
+ * `Block.forward`:
+ *
+ * ```text
+ * x = x + attn(ln_1(x))
+ * x = x + mlp(ln_2(x))
+ * ```
+ *
+ * The first residual add and `ln_2` after it run as one op, `addLayerNorm` from lib/ops (one
+ * TensorFlow op each way where lib's ops are loaded): it hands back both the new stream and its
+ * LayerNorm, so the block keeps the shape of the two lines above. Returns the new stream and,
+ * when `run.cache`, this layer's keys/values.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { gptBlock } from "./gpt.ts";
+ * const C = 8, ones = tf.ones([C]), w = (i: number, o: number) => tf.randomNormal([i, o]);
+ * const weights = {
+ *   ln1: { weight: ones },
+ *   attn: { cAttnW: w(C, 3 * C), cProjW: w(C, C) },
+ *   ln2: { weight: ones },
+ *   mlp: { fc: { weight: w(C, 4 * C) }, proj: { weight: w(4 * C, C) } },
+ * };
+ * const run = { batch: 1, nHead: 2, causal: true, dropout: 0, nextSeed: () => 0, cache: false };
+ * console.log(gptBlock(tf.randomNormal([3, C]), weights, run).x.shape); // [3, 8]
+ * ```
+ */
+export function gptBlock(
+  x: tf.Tensor2D,
+  w: BlockWeights,
+  run: BlockRun,
+): { x: tf.Tensor2D; present?: LayerKV } {
+  const drop = <X extends tf.Tensor>(t: X): X =>
+    run.dropout > 0 ? tf.dropout(t, run.dropout, undefined, run.nextSeed()) as X : t;
+  // x = x + attn(ln_1(x)) ...
+  const a = layerNorm(x, w.ln1.weight, w.ln1.bias);
+  const attn = causalSelfAttention(a, run.batch, run.nHead, w.attn, {
+    past: run.past,
+    cache: run.cache,
+    dropout: run.dropout,
+    seed: run.dropout > 0 ? run.nextSeed() : undefined,
+    causal: run.causal,
+  });
+  // ... and ln_2 of the new x, in the same op as the add
+  const { s, y } = addLayerNorm(x, drop(attn.y), w.ln2.weight, w.ln2.bias);
+  // x = x + mlp(ln_2(x))
+  return { x: tf.add(s, drop(mlp(y, w.mlp))), present: attn.present };
+}
+
+/** GPT-2's MLP: widen to 4C, GELU, project back to C. */
+function mlp(x: tf.Tensor2D, w: BlockWeights["mlp"]): tf.Tensor2D {
+  const hidden = linear(x, w.fc.weight, w.fc.bias); // (B*T, 4C)
+  return linear(gelu(hidden), w.proj.weight, w.proj.bias); // (B*T, C)
 }
 
 /**
@@ -179,6 +278,22 @@ export class GPT {
     // prompt, tokenTensor), not here: a read-back per forward costs a sync on every backend.
   }
 
+  /** Block `l`'s weights, typed, from their GPT-2 names (`transformer.h.<l>.…`). */
+  #block(l: number): BlockWeights {
+    const p = `transformer.h.${l}`;
+    const affine = (name: string) => ({
+      weight: this.#p(`${p}.${name}.weight`),
+      bias: this.#maybe(`${p}.${name}.bias`),
+    });
+    const cAttn = affine("attn.c_attn"), cProj = affine("attn.c_proj");
+    return {
+      ln1: affine("ln_1"),
+      attn: { cAttnW: cAttn.weight, cAttnB: cAttn.bias, cProjW: cProj.weight, cProjB: cProj.bias },
+      ln2: affine("ln_2"),
+      mlp: { fc: affine("mlp.c_fc"), proj: affine("mlp.c_proj") },
+    };
+  }
+
   /** Final hidden states (B*T, C) for `idx`, optionally continuing from / filling a cache. */
   #hidden(
     idx: tf.Tensor2D,
@@ -205,46 +320,11 @@ export class GPT {
     let x = addPositions(tok as tf.Tensor2D, pos as tf.Tensor2D, B);
     x = dropoutOf(x);
     const presents: LayerKV[] = [];
+    const run = { batch: B, nHead, causal: this.causal, dropout: drop, nextSeed: () => nextSeed++ };
     for (let l = 0; l < nLayer; l++) {
-      const p = `transformer.h.${l}`;
-      const a = layerNorm(
-        x,
-        this.#p(`${p}.ln_1.weight`),
-        this.#maybe(`${p}.ln_1.bias`),
-      );
-      const weights: CausalSelfAttentionWeights = {
-        cAttnW: this.#p(`${p}.attn.c_attn.weight`),
-        cAttnB: this.#maybe(`${p}.attn.c_attn.bias`),
-        cProjW: this.#p(`${p}.attn.c_proj.weight`),
-        cProjB: this.#maybe(`${p}.attn.c_proj.bias`),
-      };
-      const attn = causalSelfAttention(a, B, nHead, weights, {
-        past: past?.layers[l],
-        cache: wantCache,
-        dropout: drop,
-        seed: drop > 0 ? nextSeed++ : undefined,
-        causal: this.causal,
-      });
-      if (attn.present) presents.push(attn.present);
-      // x = x + attn, m = ln_2(x): one fused op each way on tensorflow
-      const mid = addLayerNorm(
-        x,
-        dropoutOf(attn.y),
-        this.#p(`${p}.ln_2.weight`),
-        this.#maybe(`${p}.ln_2.bias`),
-      );
-      x = mid.s;
-      const hid = linear(
-        mid.y,
-        this.#p(`${p}.mlp.c_fc.weight`),
-        this.#maybe(`${p}.mlp.c_fc.bias`),
-      ); // (B*T, 4C)
-      const out = linear(
-        gelu(hid),
-        this.#p(`${p}.mlp.c_proj.weight`),
-        this.#maybe(`${p}.mlp.c_proj.bias`),
-      ); // (B*T, C)
-      x = tf.add(x, dropoutOf(out));
+      const out = gptBlock(x, this.#block(l), { ...run, past: past?.layers[l], cache: wantCache });
+      x = out.x;
+      if (out.present) presents.push(out.present);
     }
     const h = layerNorm(
       x,

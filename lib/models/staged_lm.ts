@@ -13,14 +13,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
-import { linear } from "../nn/linear.ts";
+import { linear } from "../ops/linear.ts";
 import { countParams, requireParam } from "../nn/params.ts";
-import { causalMask } from "../attention/mask.ts";
-import { causalAttention } from "../attention/causal_self_attention.ts";
-import { fusedAttentionAvailable, fusedCausalAttentionPacked } from "../attention/causal_kernel.ts";
+import { causalMask } from "../ops/causal_mask.ts";
+import { causalAttentionPacked } from "../ops/causal_attention.ts";
 import { mergeHeads, splitHeads } from "../attention/multi_head.ts";
 import { scaledDotProductAttention } from "../attention/scaled_dot_product.ts";
-import { addPositions, crossEntropy, layerNorm } from "./layers.ts";
+import { addPositions } from "./layers.ts";
+import { crossEntropy } from "../ops/cross_entropy.ts";
+import { layerNorm } from "../ops/layer_norm.ts";
 import { type StagedLMConfig, validateStagedLMConfig } from "./staged_lm_config.ts";
 
 /**
@@ -225,13 +226,7 @@ function packedAttention(x: tf.Tensor2D, B: number, nHead: number, wqkv: tf.Tens
     tf.transpose(tf.reshape(qkv, [N, 3 * nHead, hs]), [1, 0, 2]),
     [3, nHead * B, T, hs],
   ) as tf.Tensor4D;
-  let y: tf.Tensor3D; // (nh*B, T, hs)
-  if (fusedAttentionAvailable()) {
-    y = fusedCausalAttentionPacked(heads);
-  } else {
-    const [q, k, v] = tf.unstack(heads) as tf.Tensor3D[];
-    y = causalAttention(q, k, v);
-  }
+  const y = causalAttentionPacked(heads); // (nh*B, T, hs): loops on wasm and cpu
   // (nh*B, T, hs) -> (nh, B*T, hs) -> (B*T, nh, hs) -> (B*T, C)
   return tf.reshape(tf.transpose(tf.reshape(y, [nHead, N, hs]), [1, 0, 2]), [N, C]);
 }

@@ -1,6 +1,7 @@
 /**
  * Building blocks below both attention and the models: variables that own their data with the
- * one seeded normal initialiser, and the fully connected layer.
+ * one seeded normal initialiser, and (re-exported from lib/ops/linear.ts) the fully connected
+ * layer.
  *
  * @example
  * ```ts
@@ -15,5 +16,5 @@
  * @module
  */
 export { filledVariable, normalValues, normalVariable, ownedVariable } from "./init.ts";
-export { columnSum, linear, matMul2d } from "./linear.ts";
+export { columnSum, linear, matMul2d } from "../ops/linear.ts";
 export { countParams, requireParam } from "./params.ts";

@@ -9,9 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ownedVariable } from "../nn/init.ts";
 import { type FreezeSpec, frozenNames } from "./freeze.ts";
-import { loopKernelsActive } from "../backend/kernel_switches.ts";
-import { adamwLoopUpdate } from "../backend/_adamw_loop.ts";
-import { nativeOpsActive, runOp } from "../backend/native_ops.ts";
+import { adamwUpdate } from "../ops/adamw_update.ts";
 
 /** Hyperparameters of {@link AdamW}. */
 export interface AdamWOptions {
@@ -73,8 +71,6 @@ export class AdamW {
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
   #step = 0;
-  /** Per trainable parameter, whether it decays: the native update's attribute, built once. */
-  #nativeDecay: boolean[] | undefined;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -146,84 +142,25 @@ export class AdamW {
     const rc = Math.sqrt(1 - this.beta2 ** t);
     const stepSize = lr * rc / (1 - this.beta1 ** t);
     const epsHat = this.eps * rc;
-    if (loopKernelsActive()) {
-      // wasm and cpu: one loop per parameter instead of about nine kernel calls.
-      adamwLoopUpdate(
-        [...this.#params].map(([name, p]) => ({
-          p,
-          g: grads[name],
-          m: this.#m.get(name)!,
-          v: this.#v.get(name)!,
-          decayed: this.decayed.has(name) && this.weightDecay > 0,
-        })),
-        {
-          beta1: this.beta1,
-          beta2: this.beta2,
-          stepSize,
-          epsHat,
-          shrink: 1 - lr * this.weightDecay,
-        },
-      );
-      this.#step = t;
-      return;
-    }
-    if (nativeOpsActive()) {
-      // tensorflow with lib's ops: every parameter in one kernel instead of 13 per parameter.
-      this.#nativeUpdate(grads, [stepSize, epsHat, 1 - lr * this.weightDecay]);
-      this.#step = t;
-      return;
-    }
-    tf.tidy(() => {
-      for (const [name, p] of this.#params) {
-        const g = grads[name];
-        const m = this.#m.get(name)!;
-        const v = this.#v.get(name)!;
-        const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const vNew = tf.add(
-          tf.mul(v, this.beta2),
-          tf.mul(tf.square(g), 1 - this.beta2),
-        );
-        m.assign(mNew);
-        v.assign(vNew);
-        const step = tf.div(
-          tf.mul(mNew, stepSize),
-          tf.add(tf.sqrt(vNew), epsHat),
-        );
-        const decayed = this.decayed.has(name) && this.weightDecay > 0;
-        // Decoupled decay: shrink the weight itself, independent of the gradient's scale.
-        const base = decayed ? tf.mul(p, 1 - lr * this.weightDecay) : p;
-        p.assign(tf.sub(base, step));
-      }
-    });
+    // One call for every parameter: lib/ops picks the tensor ops, a loop per parameter (wasm,
+    // cpu) or one TensorFlow op for all of them (tensorflow with lib's ops).
+    adamwUpdate(
+      [...this.#params].map(([name, p]) => ({
+        p,
+        g: grads[name],
+        m: this.#m.get(name)!,
+        v: this.#v.get(name)!,
+        decayed: this.decayed.has(name) && this.weightDecay > 0,
+      })),
+      {
+        beta1: this.beta1,
+        beta2: this.beta2,
+        stepSize,
+        epsHat,
+        shrink: 1 - lr * this.weightDecay,
+      },
+    );
     this.#step = t;
-  }
-
-  #nativeUpdate(grads: Record<string, tf.Tensor>, [stepSize, epsHat, shrink]: number[]): void {
-    const names = this.trainable;
-    const n = names.length;
-    this.#nativeDecay ??= names.map((k) => this.decayed.has(k) && this.weightDecay > 0);
-    tf.tidy(() => {
-      const out = runOp(
-        "LlmAdamW",
-        [
-          ...names.map((k) => this.#params.get(k)!),
-          ...names.map((k) => grads[k]),
-          ...names.map((k) => this.#m.get(k)!),
-          ...names.map((k) => this.#v.get(k)!),
-          tf.tensor1d([this.beta1, this.beta2, stepSize, epsHat, shrink]),
-        ],
-        [
-          { name: "N", int: n },
-          { name: "decayed", bool: this.#nativeDecay! },
-        ],
-        3 * n,
-      );
-      names.forEach((k, i) => {
-        this.#params.get(k)!.assign(out[i]);
-        this.#m.get(k)!.assign(out[n + i]);
-        this.#v.get(k)!.assign(out[2 * n + i]);
-      });
-    });
   }
 
   /** The JSON-safe state (step and hyperparameters). */

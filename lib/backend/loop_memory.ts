@@ -1,7 +1,7 @@
 /**
- * Memory helpers for lib's hand-written loop kernels (internal to lib: not exported by any
- * `mod.ts`). They read tensors in place and reuse scratch buffers, which is only safe under the
- * rules written on each function.
+ * Memory helpers for lib's hand-written loop kernels (the `loops` versions in lib/ops; internal
+ * to lib: not exported by any `mod.ts`). They read tensors in place and reuse scratch buffers,
+ * which is only safe under the rules written on each function.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { readValues } from "./_loop_memory.ts";
+ * import { readValues } from "./loop_memory.ts";
  * console.log(readValues(tf.tensor1d([1, 2]))[1]); // 2
  * ```
  */
@@ -42,7 +42,7 @@ const pool = new Map<number, Float32Array[]>();
  *
  * @example
  * ```ts
- * import { releaseScratch, scratch } from "./_loop_memory.ts";
+ * import { releaseScratch, scratch } from "./loop_memory.ts";
  * const buf = scratch(1024);
  * releaseScratch(buf);
  * ```
@@ -63,7 +63,7 @@ export function scratch(n: number): Float32Array {
  *
  * @example
  * ```ts
- * import { releaseScratch, scratch } from "./_loop_memory.ts";
+ * import { releaseScratch, scratch } from "./loop_memory.ts";
  * releaseScratch(scratch(16));
  * ```
  */

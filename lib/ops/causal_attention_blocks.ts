@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { lowerScores } from "./causal_blocks.ts";
+ * import { lowerScores } from "./causal_attention_blocks.ts";
  * const a = new Float32Array([1, 0, 0, 1]), out = new Float32Array(4);
  * lowerScores(a, 0, a, 0, out, 0, 2, 2, 1);
  * console.log(Array.from(out)); // [1, 0, 0, 1]
@@ -56,7 +56,7 @@ export function lowerScores(
  *
  * @example
  * ```ts
- * import { lowerMul } from "./causal_blocks.ts";
+ * import { lowerMul } from "./causal_attention_blocks.ts";
  * const w = new Float32Array([1, 0, 0.5, 0.5]), b = new Float32Array([2, 4]), out = new Float32Array(2);
  * lowerMul(w, 0, b, 0, out, 0, 2, 1);
  * console.log(Array.from(out)); // [2, 3]
@@ -95,7 +95,7 @@ export function lowerMul(
  *
  * @example
  * ```ts
- * import { lowerMulT } from "./causal_blocks.ts";
+ * import { lowerMulT } from "./causal_attention_blocks.ts";
  * const w = new Float32Array([1, 0, 0.5, 0.5]), a = new Float32Array([2, 4]), out = new Float32Array(2);
  * lowerMulT(w, 0, a, 0, out, 0, 2, 1);
  * console.log(Array.from(out)); // [4, 2]

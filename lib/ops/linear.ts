@@ -1,11 +1,17 @@
 /**
  * The fully connected layer shared by attention and the models, with a hand-written gradient
- * (one fused matmul-plus-bias forward, three products backward).
+ * (one fused matmul-plus-bias forward, three products backward), and the products and sums it
+ * is made of. Each has two versions that compute the same function (lib/ops/dispatch.ts picks
+ * one per backend):
+ *
+ * - reference: tfjs's ops (`tf.matMul`, `tf.fused.matMul`, a ones-vector product for sums);
+ * - tensorflow: TensorFlow's own `MatMul`, `BiasAdd` and `BiasAddGrad`, called directly.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { runOp, tensorflowOpsActive } from "../backend/native_ops.ts";
+import { runOp } from "../backend/native_ops.ts";
+import { pick } from "./dispatch.ts";
 
 /**
  * Sum over rows, (N, C) -> (C), as a (1, N) x (N, C) product: on wasm a reduction over the
@@ -20,11 +26,17 @@ import { runOp, tensorflowOpsActive } from "../backend/native_ops.ts";
  * ```
  */
 export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
-  // TensorFlow has this sum as one op (the bias gradient of its own BiasAdd).
-  if (tensorflowOpsActive()) return runOp("BiasAddGrad", [x], [F32], 1)[0] as tf.Tensor1D;
-  const [N, C] = x.shape;
-  return tf.reshape(tf.matMul(tf.ones([1, N]), x), [C]);
+  return pick(COLUMN_SUM)(x);
 }
+
+const COLUMN_SUM = {
+  reference: (x: tf.Tensor2D): tf.Tensor1D => {
+    const [N, C] = x.shape;
+    return tf.reshape(tf.matMul(tf.ones([1, N]), x), [C]);
+  },
+  // TensorFlow has this sum as one op (the bias gradient of its own BiasAdd).
+  tensorflow: (x: tf.Tensor2D) => runOp("BiasAddGrad", [x], [F32], 1)[0] as tf.Tensor1D,
+};
 
 const F32 = { name: "T", dtype: "float32" } as const;
 
@@ -39,11 +51,32 @@ function product(
   tb = false,
   bias?: tf.Tensor,
 ): tf.Tensor2D {
-  if (!tensorflowOpsActive()) {
-    return bias
-      ? tf.fused.matMul({ a, b, bias, transposeA: ta, transposeB: tb }) as tf.Tensor2D
-      : tf.matMul(a, b, ta, tb);
-  }
+  return pick(PRODUCT)(a, b, ta, tb, bias);
+}
+
+const PRODUCT = { reference: productTfjs, tensorflow: productTensorflow };
+
+/** The reference: tfjs's matMul, fused with the bias add where there is one. */
+function productTfjs(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  ta: boolean,
+  tb: boolean,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  return bias
+    ? tf.fused.matMul({ a, b, bias, transposeA: ta, transposeB: tb }) as tf.Tensor2D
+    : tf.matMul(a, b, ta, tb);
+}
+
+/** TensorFlow's MatMul and BiasAdd, called directly. */
+function productTensorflow(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  ta: boolean,
+  tb: boolean,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
   const attrs = [F32, { name: "transpose_a", bool: ta }, { name: "transpose_b", bool: tb }];
   const c = runOp("MatMul", [a, b], attrs, 1)[0] as tf.Tensor2D;
   if (!bias) return c;
@@ -64,7 +97,17 @@ function product(
  * ```
  */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeB = false): tf.Tensor2D {
-  if (!tensorflowOpsActive()) return tf.matMul(a, b, false, transposeB);
+  return pick(MAT_MUL_2D)(a, b, transposeB);
+}
+
+const MAT_MUL_2D = {
+  reference: (a: tf.Tensor2D, b: tf.Tensor2D, transposeB: boolean): tf.Tensor2D =>
+    tf.matMul(a, b, false, transposeB),
+  tensorflow: matMul2dTensorflow,
+};
+
+/** Three TensorFlow MatMuls: the forward and both gradients. */
+function matMul2dTensorflow(a: tf.Tensor2D, b: tf.Tensor2D, transposeB: boolean): tf.Tensor2D {
   const f = tf.customGrad((...args: unknown[]) => {
     const [as, bs] = args as tf.Tensor2D[];
     const save = args[2] as (t: tf.Tensor[]) => void;

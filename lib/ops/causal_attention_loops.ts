@@ -1,6 +1,6 @@
 /**
  * Causal attention forward and backward as two plain loops over typed arrays, for the CPU-side
- * backends (wasm, cpu).
+ * backends (wasm, cpu): the `loops` version of lib/ops/causal_attention.ts.
  *
  * Why: on wasm, the small batched matmuls of attention (T=64, head size 32) run at 1-2 GFLOP/s
  * against 20-30 for ordinary 2-D products, and they compute the masked half of the scores only to
@@ -11,22 +11,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { lowerMul, lowerMulT, lowerScores } from "./causal_blocks.ts";
-import { loopKernelsActive } from "../backend/kernel_switches.ts";
-import { readValues, releaseScratch, scratch } from "../backend/_loop_memory.ts";
-
-/**
- * Whether {@link fusedCausalAttention} runs natively on the current backend.
- *
- * @example
- * ```ts
- * import { fusedAttentionAvailable } from "./causal_kernel.ts";
- * console.log(fusedAttentionAvailable());
- * ```
- */
-export function fusedAttentionAvailable(): boolean {
-  return loopKernelsActive();
-}
+import { lowerMul, lowerMulT, lowerScores } from "./causal_attention_blocks.ts";
+import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 
 function forward(
   q: Float32Array,
@@ -248,12 +234,12 @@ function dropoutMask(shape: number[], rate: number, seed?: number): Float32Array
 /**
  * Causal self-attention of q, k, v, each (BH, T, D), with its gradient; same result as
  * `softmax(q·kᵀ/√D + causal mask)·v` (with dropout on the softmax weights when asked for). Works on any backend (it reads tensors back to
- * JavaScript), and is fast where {@link fusedAttentionAvailable} says so.
+ * JavaScript), and is fast on wasm and cpu, where reading a tensor costs nothing.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { fusedCausalAttention } from "./causal_kernel.ts";
+ * import { fusedCausalAttention } from "./causal_attention_loops.ts";
  * const q = tf.randomNormal([2, 4, 8]) as tf.Tensor3D;
  * console.log(fusedCausalAttention(q, q, q).shape); // [2, 4, 8]
  * ```
@@ -281,7 +267,7 @@ export function fusedCausalAttention(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { fusedCausalAttentionPacked } from "./causal_kernel.ts";
+ * import { fusedCausalAttentionPacked } from "./causal_attention_loops.ts";
  * const qkv = tf.randomNormal([3, 2, 4, 8]) as tf.Tensor4D;
  * console.log(fusedCausalAttentionPacked(qkv).shape); // [2, 4, 8]
  * ```

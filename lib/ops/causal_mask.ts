@@ -23,7 +23,7 @@ function checkSizes(tq: number, tk: number): void {
  *
  * @example
  * ```ts
- * import { causalMask } from "./mask.ts";
+ * import { causalMask } from "./causal_mask.ts";
  * causalMask(3).print(); // [[1,0,0],[1,1,0],[1,1,1]]
  * ```
  */
@@ -43,7 +43,7 @@ export function causalMask(tq: number, tk: number = tq): tf.Tensor2D {
  *
  * @example
  * ```ts
- * import { causalBias } from "./mask.ts";
+ * import { causalBias } from "./causal_mask.ts";
  * causalBias(2).print(); // [[0,-1e9],[0,0]]
  * ```
  */
