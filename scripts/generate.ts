@@ -10,7 +10,7 @@
  * @module
  */
 import { initBackend } from "../lib/backend/mod.ts";
-import { loadModelDir } from "../lib/checkpoint/mod.ts";
+import { loadModelDir } from "../lib/pretrained/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
 import type { Tokenizer } from "../lib/tokenizers/mod.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { HF_FILES, loadHFGPT2 } from "../lib/checkpoint/mod.ts";
+import { HF_FILES, loadHFGPT2 } from "../lib/pretrained/mod.ts";
 import { parseFlags } from "./flags.ts";
 
 /**

@@ -14,7 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { loadModelDir } from "../lib/checkpoint/mod.ts";
+import { loadModelDir } from "../lib/pretrained/mod.ts";
 import { crossEntropy } from "../lib/models/layers.ts";
 import type { GPT } from "../lib/models/gpt.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";

@@ -59,13 +59,21 @@ const RULES: Rule[] = [
   {
     kind: "forbid",
     from: ["lib/attention", "lib/nn"],
-    to: ["lib/models", "lib/train", "lib/sample", "lib/checkpoint"],
+    to: ["lib/models", "lib/train", "lib/sample", "lib/checkpoint", "lib/pretrained"],
     why: "the building blocks sit below the models that assemble them and the code that runs them",
   },
   {
     kind: "forbid",
     from: ["lib/data"],
-    to: ["lib/attention", "lib/nn", "lib/models", "lib/train", "lib/sample", "lib/checkpoint"],
+    to: [
+      "lib/attention",
+      "lib/nn",
+      "lib/models",
+      "lib/train",
+      "lib/sample",
+      "lib/checkpoint",
+      "lib/pretrained",
+    ],
     why: "data and batching know nothing of the models they feed",
   },
   {
@@ -100,6 +108,24 @@ const RULES: Rule[] = [
     except: ["lib/backend"],
     why: "an op is a reference and its fast versions: it knows the backends, not the models",
   },
+  {
+    kind: "acyclic",
+    within: "lib/*",
+    why: "lib's folders are layers: each imports only folders below it",
+  },
+  {
+    kind: "forbid",
+    from: ["lib/checkpoint"],
+    to: ["lib/*"],
+    why: "checkpoint is the file format only (safetensors + JSON); joining it to models and " +
+      "tokenizers is lib/pretrained's work",
+  },
+  {
+    kind: "forbid",
+    from: ["lib/models"],
+    to: ["lib/checkpoint", "lib/pretrained"],
+    why: "models only model: saving and loading them is lib/pretrained's work",
+  },
 ];
 
 /**
@@ -107,13 +133,7 @@ const RULES: Rule[] = [
  * "models only model" work removes. When one holds, the last test below asks to move it into
  * RULES.
  */
-const PENDING: Rule[] = [
-  {
-    kind: "acyclic",
-    within: "lib/*",
-    why: "checkpoint imports models (GPT) and models imports checkpoint (masked_lm) today",
-  },
-];
+const PENDING: Rule[] = [];
 
 /** One relative import: the importing file and the imported file, both relative to the root. */
 interface Edge {

@@ -17,13 +17,12 @@ import {
   decodeSafetensors,
   encodeSafetensors,
   loadCheckpoint,
-  loadGPTCheckpoint,
   type NamedTensor,
   readSafetensors,
   saveCheckpoint,
-  saveGPTCheckpoint,
   writeSafetensors,
 } from "../lib/checkpoint/mod.ts";
+import { loadGPTCheckpoint, saveGPTCheckpoint } from "../lib/pretrained/mod.ts";
 
 await initBackend({ report: false });
 

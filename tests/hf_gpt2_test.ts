@@ -3,18 +3,20 @@ import { assert, assertEquals, assertLess, assertRejects, assertThrows } from "@
 import { initBackend } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
 import {
+  type NamedTensor,
+  readSafetensors,
+  readSafetensorsIndex,
+  readTensorAsFloat32,
+  writeSafetensors,
+} from "../lib/checkpoint/mod.ts";
+import {
   gpt2ParamShapes,
   gptConfigFromHF,
   hfConfigFromGPT,
   isHFModelDir,
   loadHFGPT2,
-  type NamedTensor,
-  readSafetensors,
-  readSafetensorsIndex,
-  readTensorAsFloat32,
   saveHFGPT2,
-  writeSafetensors,
-} from "../lib/checkpoint/mod.ts";
+} from "../lib/pretrained/mod.ts";
 
 await initBackend({ report: false });
 

@@ -9,10 +9,9 @@ import {
   GPT,
   GPTClassifier,
   gptConfig,
-  loadMaskedLM,
   MaskedLM,
-  saveMaskedLM,
 } from "../lib/models/mod.ts";
+import { loadMaskedLM, saveMaskedLM } from "../lib/pretrained/mod.ts";
 import { ByteBPE } from "../lib/tokenizers/mod.ts";
 
 await initBackend({ report: false });

@@ -1,7 +1,8 @@
 /**
- * Checkpoints in `safetensors` (weights, Hugging Face GPT-2 tensor names) plus a JSON sidecar,
- * saved crash-safely and loaded with clear errors on any mismatch; and Hugging Face GPT-2 folders
- * (`config.json` + `model.safetensors`) loaded by streaming and written back.
+ * The checkpoint file format and nothing else: `safetensors` files (read whole or streamed one
+ * tensor at a time) plus a JSON sidecar, saved crash-safely and loaded with clear errors on any
+ * mismatch. It knows no model: joining a format to a model (a GPT with its tokenizer, a masked
+ * LM, a Hugging Face GPT-2 folder) is `lib/pretrained`'s work, which sits above both.
  *
  * @example
  * ```ts
@@ -37,13 +38,9 @@ export {
   type LoadedCheckpoint,
   saveCheckpoint,
 } from "./checkpoint.ts";
-export { type LoadedGPT, loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt.ts";
 export {
   readSafetensorsIndex,
   readTensorAsFloat32,
   type SafetensorsIndex,
   type TensorEntry,
 } from "./safetensors_stream.ts";
-export { GPT2_VOCAB_SIZE, gpt2ParamShapes, gptConfigFromHF, hfConfigFromGPT } from "./hf_config.ts";
-export { HF_FILES, isHFModelDir, loadHFGPT2, saveHFGPT2 } from "./hf_gpt2.ts";
-export { type LoadedModel, loadModelDir } from "./load_model.ts";

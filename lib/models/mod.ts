@@ -66,14 +66,7 @@ export { type RepeatVectorConfig, RepeatVectorSeq2Seq } from "./repeat_vector_se
 export { SequenceAutoencoder, type SequenceAutoencoderConfig } from "./seq_autoencoder.ts";
 export { dotProductAttention, LSTMAttention } from "./lstm_attention.ts";
 export { Transformer, type TransformerConfig } from "./transformer.ts";
-export {
-  bertMask,
-  loadMaskedLM,
-  type MaskedBatch,
-  MaskedLM,
-  type MaskingOptions,
-  saveMaskedLM,
-} from "./masked_lm.ts";
+export { bertMask, type MaskedBatch, MaskedLM, type MaskingOptions } from "./masked_lm.ts";
 export {
   accuracy,
   type ClassBatch,

@@ -7,8 +7,8 @@
  */
 import type { GPT } from "../models/gpt.ts";
 import { loadGPT2, type Tokenizer } from "../tokenizers/mod.ts";
-import { CHECKPOINT_FILES } from "./checkpoint.ts";
-import { loadGPTCheckpoint } from "./gpt.ts";
+import { CHECKPOINT_FILES } from "../checkpoint/checkpoint.ts";
+import { loadGPTCheckpoint } from "./gpt_checkpoint.ts";
 import { GPT2_VOCAB_SIZE } from "./hf_config.ts";
 import { HF_FILES, isHFModelDir, loadHFGPT2 } from "./hf_gpt2.ts";
 

@@ -11,14 +11,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { GPT } from "../models/gpt.ts";
-import { writeSafetensors } from "./safetensors.ts";
+import { writeSafetensors } from "../checkpoint/safetensors.ts";
 import {
   FLOAT_DTYPES,
   readSafetensorsIndex,
   readTensorAsFloat32,
   sameTensorBytes,
   type TensorEntry,
-} from "./safetensors_stream.ts";
+} from "../checkpoint/safetensors_stream.ts";
 import { gpt2ParamShapes, gptConfigFromHF, hfConfigFromGPT } from "./hf_config.ts";
 
 /** File names of a Hugging Face model folder. */

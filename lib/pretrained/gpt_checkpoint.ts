@@ -12,7 +12,7 @@ import {
   type CheckpointMeta,
   loadCheckpoint,
   saveCheckpoint,
-} from "./checkpoint.ts";
+} from "../checkpoint/checkpoint.ts";
 
 /** What {@link loadGPTCheckpoint} returns. */
 export interface LoadedGPT {
@@ -32,7 +32,7 @@ export interface LoadedGPT {
  * ```ts
  * import { GPT, gptConfig } from "../models/gpt.ts";
  * import { CharTokenizer } from "../tokenizers/mod.ts";
- * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt.ts";
+ * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt_checkpoint.ts";
  * const tokenizer = CharTokenizer.fromText("hello world");
  * const model = new GPT(gptConfig("notes-small", { vocabSize: tokenizer.vocabSize }));
  * const dir = (await Deno.makeTempDir()) + "/hello";
@@ -73,7 +73,7 @@ export async function saveGPTCheckpoint(
  * ```ts
  * import { GPT, gptConfig } from "../models/gpt.ts";
  * import { CharTokenizer } from "../tokenizers/mod.ts";
- * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt.ts";
+ * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt_checkpoint.ts";
  * const tokenizer = CharTokenizer.fromText("abc");
  * const dir = (await Deno.makeTempDir()) + "/abc";
  * await saveGPTCheckpoint(dir, new GPT(gptConfig("notes-small", { vocabSize: 3 })), tokenizer);
