@@ -1,20 +1,30 @@
 /**
- * The parts the training loops share: the seq2seq loop stops on a NaN like the GPT trainer,
- * one masked cross-entropy, perplexity in evaluations, progress through a callback.
+ * The parts the training loops share: the seq2seq loop and GPT-1 fine-tuning stop on a NaN like
+ * the GPT trainer, GPT-1's schedule, one masked cross-entropy, perplexity in evaluations,
+ * progress through a callback.
  */
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { crossEntropy, maskedCrossEntropy } from "../lib/models/layers.ts";
 import {
+  type ClassBatch,
+  classBatch,
+  fineTune,
   GPT,
+  GPTClassifier,
   gptConfig,
   type Seq2SeqBatch,
   Seq2SeqLSTM,
   trainSeq2Seq,
   Vocab,
 } from "../lib/models/mod.ts";
-import { type ProgressEvent, Trainer, TrainingDivergedError } from "../lib/train/mod.ts";
+import {
+  linearWarmupDecay,
+  type ProgressEvent,
+  Trainer,
+  TrainingDivergedError,
+} from "../lib/train/mod.ts";
 
 await initBackend({ report: false });
 
@@ -73,6 +83,61 @@ Deno.test("trainSeq2Seq: a NaN loss stops at that step, before the update, like 
   assertEquals(model.outW.dataSync(), weightsAtNaN, "the NaN step changed the weights");
   assertEquals(tf.memory().numTensors, before, "tensors left after the failed run");
   model.dispose();
+});
+
+Deno.test("fineTune: a NaN loss stops at that step, before the update, like Trainer", async () => {
+  const clf = new GPTClassifier(
+    new GPT(gptConfig("notes-small", { vocabSize: 10 }), { seed: 4 }),
+    2,
+  );
+  const data = classBatch([[3, 4], [5, 6], [3, 3], [6, 6]], [0, 1, 0, 1], {
+    startId: 1,
+    extractId: 2,
+    padId: 0,
+    blockSize: 8,
+  });
+  const loss = clf.loss.bind(clf);
+  let calls = 0;
+  // The third step's loss is NaN.
+  clf.loss = (b: ClassBatch, opts?: { training?: boolean; seed?: number }) => {
+    const l = loss(b, opts);
+    if (++calls < 3) return l;
+    const nan = tf.mul(l, NaN) as tf.Scalar;
+    l.dispose();
+    return nan;
+  };
+  const head = clf.params.get("cls.weight")!;
+  const before = tf.memory().numTensors;
+  let weightsAtNaN: Float32Array | undefined;
+  const err = await assertRejects(
+    () =>
+      fineTune(clf, data, {
+        steps: 5,
+        batchSize: 2,
+        lr: 1e-3,
+        seed: 1,
+        onStep: () => {
+          weightsAtNaN = head.dataSync().slice() as Float32Array;
+        },
+      }),
+    TrainingDivergedError,
+    "loss (NaN)",
+  );
+  assertEquals(err.step, 2);
+  assertEquals(head.dataSync(), weightsAtNaN, "the NaN step changed the weights");
+  assertEquals(tf.memory().numTensors, before, "tensors left after the failed run");
+  clf.dispose();
+});
+
+Deno.test("linearWarmupDecay: GPT-1's warmup then linear decay, bad settings refused", () => {
+  const lrAt = linearWarmupDecay({ lr: 1e-3, warmupIters: 2, totalIters: 10 });
+  assertEquals([0, 1].map(lrAt), [1e-3 / 2, 1e-3]);
+  assertEquals(lrAt(2), 1e-3 * (8 / 9));
+  assertEquals(lrAt(9), 1e-3 * (1 / 9));
+  assertEquals(lrAt(10), 0);
+  for (const bad of [{ lr: 0 }, { warmupIters: 0 }, { totalIters: 1.5 }]) {
+    assertThrows(() => linearWarmupDecay({ lr: 1e-3, warmupIters: 2, totalIters: 10, ...bad }));
+  }
 });
 
 Deno.test("Trainer: evaluations carry perplexity; progress goes to the callback", async () => {

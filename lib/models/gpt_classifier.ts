@@ -10,7 +10,8 @@ import { Rng } from "../random.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
 import { GPT } from "./gpt.ts";
 import { AdamW } from "../train/adamw.ts";
-import { clipByGlobalNorm } from "../train/clip.ts";
+import { linearWarmupDecay } from "../train/schedule.ts";
+import { optimizerStep } from "../train/step.ts";
 
 /**
  * A batch of right-padded token sequences with their true lengths and labels.
@@ -219,7 +220,10 @@ export interface FineTuneOptions {
 
 /**
  * Fine-tunes `clf` on pre-built examples with AdamW, GPT-1's schedule (linear warmup, linear
- * decay) and gradient clipping at 1. Returns the loss of every step. All temporaries are freed.
+ * decay: `linearWarmupDecay` of `lib/train`) and gradient clipping at 1, one `optimizerStep` of
+ * `lib/train` per batch, the step every training loop shares. Returns the loss of every step.
+ * All temporaries are freed. A loss or gradient norm that stops being finite throws
+ * `TrainingDivergedError` before that step's update.
  *
  * @example
  * ```ts
@@ -243,16 +247,13 @@ export async function fineTune(
     throw new Error(`fineTune: steps must be a positive integer, got ${opts.steps}.`);
   }
   const bs = Math.min(opts.batchSize, n);
-  const warm = Math.max(1, Math.round(opts.steps * (opts.warmupFraction ?? 0.002)));
-  const lrAt = (s: number) =>
-    s < warm
-      ? opts.lr * (s + 1) / warm
-      : opts.lr * Math.max(0, (opts.steps - s) / (opts.steps - warm + 1));
+  const lrAt = linearWarmupDecay({
+    lr: opts.lr,
+    warmupIters: Math.max(1, Math.round(opts.steps * (opts.warmupFraction ?? 0.002))),
+    totalIters: opts.steps,
+  });
   // No tidy needed: AdamW frees the zeros its moments start from (`ownedVariable`), as in Trainer.
   const optimizer = new AdamW(clf.params, { weightDecay: opts.weightDecay ?? 0.01 });
-  const names = [...clf.params.keys()];
-  const vars = names.map((k) => clf.params.get(k)!);
-  const byId = new Map(vars.map((v, i) => [v.name, names[i]]));
   const rng = new Rng(opts.seed);
   let order: number[] = [];
   const losses: number[] = [];
@@ -273,22 +274,16 @@ export async function fineTune(
         lengths: pick.map((i) => data.lengths[i]),
         labels: pick.map((i) => data.labels[i]),
       };
-      const out = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => clf.loss(batch, { training: true, seed: (opts.seed * 100_003 + s) >>> 0 }),
-          vars,
-        );
-        const named: Record<string, tf.Tensor> = {};
-        for (const [id, g] of Object.entries(grads)) named[byId.get(id)!] = g;
-        const clipped = clipByGlobalNorm(named, 1);
-        optimizer.update(clipped.grads, lrAt(s));
-        return value;
+      // The shared step: gradients, clipping at 1, and a stop before the update (weights kept)
+      // when the loss or the gradient norm is not finite.
+      const { loss } = await optimizerStep({
+        loss: () => clf.loss(batch, { training: true, seed: (opts.seed * 100_003 + s) >>> 0 }),
+        optimizer,
+        params: clf.params,
+        lr: lrAt(s),
+        gradClip: 1,
+        step: s,
       });
-      const loss = (await out.data())[0];
-      out.dispose();
-      if (!Number.isFinite(loss)) {
-        throw new Error(`fineTune: the loss became ${loss} at step ${s}; lower lr (${opts.lr}).`);
-      }
       losses.push(loss);
       opts.onStep?.(s, loss);
     }

@@ -22,7 +22,12 @@ export {
 } from "./config.ts";
 export { estimateLoss, type EstimateOptions, perplexity } from "./evaluate.ts";
 export { type FreezeSpec, frozenNames } from "./freeze.ts";
-export { cosineSchedule, type ScheduleOptions } from "./schedule.ts";
+export {
+  cosineSchedule,
+  type LinearScheduleOptions,
+  linearWarmupDecay,
+  type ScheduleOptions,
+} from "./schedule.ts";
 export { optimizerStep, type OptimizerStepOptions, TrainingDivergedError } from "./step.ts";
 export {
   type CheckpointTarget,

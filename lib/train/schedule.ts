@@ -1,6 +1,7 @@
 /**
- * The learning-rate schedule nanoGPT trains with: a linear warmup from almost zero, then a
- * cosine curve from the peak rate down to `minLr`, held flat after `decayIters`.
+ * Learning-rate schedules: nanoGPT's (a linear warmup from almost zero, then a cosine curve from
+ * the peak rate down to `minLr`, held flat after `decayIters`) and GPT-1's fine-tuning one (a
+ * linear warmup, then a linear decay to zero).
  *
  * @module
  */
@@ -54,4 +55,44 @@ export function cosineSchedule(
     const progress = (step - warmupIters) / (decayIters - warmupIters); // 0 -> 1
     return minLr + 0.5 * (1 + Math.cos(Math.PI * progress)) * (lr - minLr);
   };
+}
+
+/** Settings of {@link linearWarmupDecay}. */
+export interface LinearScheduleOptions {
+  /** Peak learning rate, reached at the last warmup step. */
+  lr: number;
+  /** Steps of linear warmup (at least 1). */
+  warmupIters: number;
+  /** Length of the run; the rate reaches zero there. */
+  totalIters: number;
+}
+
+/**
+ * GPT-1's fine-tuning schedule (Radford et al. 2018: "linear learning rate decay schedule with
+ * warmup over 0.2% of training"): step `s < warmupIters` runs at `lr * (s + 1) / warmupIters`,
+ * so the peak is reached on the last warmup step; the rate then falls linearly and would reach
+ * zero one step after the run ends, so that the last step still learns.
+ *
+ * @example
+ * ```ts
+ * import { linearWarmupDecay } from "./schedule.ts";
+ * const lrAt = linearWarmupDecay({ lr: 1e-3, warmupIters: 2, totalIters: 10 });
+ * console.log(lrAt(0), lrAt(1), lrAt(2), lrAt(9)); // 0.0005 0.001 ~8.9e-4 ~1.1e-4
+ * ```
+ */
+export function linearWarmupDecay(
+  opts: LinearScheduleOptions,
+): (step: number) => number {
+  const { lr, warmupIters: warm, totalIters: total } = opts;
+  if (!(lr > 0) || !Number.isFinite(lr)) {
+    throw new Error(`learning rate must be a positive number, got ${lr}`);
+  }
+  if (!Number.isInteger(warm) || warm < 1) {
+    throw new Error(`warmupIters must be an integer >= 1, got ${warm}`);
+  }
+  if (!Number.isInteger(total) || total < 1) {
+    throw new Error(`totalIters must be an integer >= 1, got ${total}`);
+  }
+  return (s: number) =>
+    s < warm ? lr * (s + 1) / warm : lr * Math.max(0, (total - s) / (total - warm + 1));
 }
