@@ -7,6 +7,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
+import { findTorchPython } from "./_torch_python.ts";
 import { GPT, gptConfig } from "../lib/models/gpt.ts";
 import { CharTokenizer } from "../lib/tokenizers/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
@@ -340,20 +341,12 @@ Deno.test("checkpoint: refuses to replace a directory that is not a checkpoint",
   a.dispose();
 });
 
-const hasTorch = (() => {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import torch"],
-    }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-})();
+// LLM_TORCH_PYTHON, else Debian's python3 with python3-torch (tests/_torch_python.ts).
+const TORCH_PYTHON = findTorchPython();
 
 Deno.test({
   name: "checkpoint: PyTorch loads our GPT checkpoint and computes the same logits",
-  ignore: !hasTorch, // needs Debian's python3-torch
+  ignore: TORCH_PYTHON === undefined, // needs a Python with torch
   fn: async () => {
     const config = gptConfig("notes-small", { vocabSize: 11 });
     const model = new GPT(config, { seed: 3 });
@@ -370,7 +363,7 @@ Deno.test({
     const ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
     const ours = tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], "int32")));
     const out = `${dir}/../logits.json`;
-    const run = await new Deno.Command("/usr/bin/python3", {
+    const run = await new Deno.Command(TORCH_PYTHON!, {
       args: [
         "scripts/pt_load_checkpoint.py",
         dir,

@@ -10,6 +10,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
+import { findTorchPython } from "./_torch_python.ts";
 import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoint/mod.ts";
 import { BatchSampler } from "../lib/data/mod.ts";
 import {
@@ -663,23 +664,12 @@ Deno.test("train script: trains, saves, samples, resumes, and rejects bad flags"
   assertStringIncludes(mismatch.text, "different model config");
 });
 
-// Debian's python3-torch, or any python with torch named by LLM_TORCH_PYTHON (e.g. a venv with
-// `pip install torch==2.13.0`).
-const TORCH_PYTHON = Deno.env.get("LLM_TORCH_PYTHON") ?? "/usr/bin/python3";
-const hasTorch = (() => {
-  try {
-    return new Deno.Command(TORCH_PYTHON, {
-      args: ["-c", "import torch"],
-    }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-})();
+// LLM_TORCH_PYTHON, else Debian's python3 with python3-torch (tests/_torch_python.ts).
+const TORCH_PYTHON = findTorchPython();
 
 Deno.test({
   name: "trainer: each step matches PyTorch's AdamW + clip_grad_norm_ on the same GPT and batches",
-  ignore: !hasTorch, // needs Debian's python3-torch
+  ignore: TORCH_PYTHON === undefined, // needs a Python with torch
   fn: async () => {
     const cfg = gptConfig("notes-small", { vocabSize: V });
     const model = new GPT(cfg, { seed: 11 });
@@ -737,7 +727,7 @@ Deno.test({
       gradClip: config.gradClip,
     };
     await Deno.writeTextFile(`${dir}/steps.json`, JSON.stringify(steps));
-    const run = await new Deno.Command(TORCH_PYTHON, {
+    const run = await new Deno.Command(TORCH_PYTHON!, {
       args: [
         "scripts/pt_train_steps.py",
         `${dir}/init`,
