@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { generate } from "../lib/sample/mod.ts";
 import { Rng } from "../lib/random.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";

@@ -3,7 +3,7 @@
  * in interleaved rounds (every round runs a few steps of each, so load from other processes hits
  * all of them alike), median and range per contender, and per-round ratios to PyTorch.
  *
- * Contenders: `lib` (lib/models/gpt.ts on each backend asked for), `naive` (bench/naive_gpt.ts
+ * Contenders: `lib` (lib/models/gpt/gpt.ts on each backend asked for), `naive` (bench/naive_gpt.ts
  * on stock tfjs kernels, on wasm and cpu: the baseline lib's kernels are measured against) and `torch`
  * (scripts/pt_reference_run.py, once per thread count, when PyTorch is installed).
  *

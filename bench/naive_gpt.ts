@@ -2,7 +2,7 @@
  * The obvious tfjs GPT, kept only as the benchmark's baseline: 3-D activations reshaped
  * around every matmul, one attention head at a time, transposed matmuls, autodiff through every
  * elementwise op, and a one-hot cross-entropy. Same mathematics and the same weights as
- * `lib/models/gpt.ts`, so the two losses agree and only the speed differs.
+ * `lib/models/gpt/gpt.ts`, so the two losses agree and only the speed differs.
  *
  * @module
  */

@@ -15,8 +15,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadModelDir } from "../lib/pretrained/mod.ts";
-import { crossEntropy } from "../lib/models/layers.ts";
-import type { GPT } from "../lib/models/gpt.ts";
+import { crossEntropy } from "../lib/models/gpt/layers.ts";
+import type { GPT } from "../lib/models/gpt/gpt.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";
 
 /** Every flag of `deno task perplexity`, named after the option of {@link slidingWindowPerplexity} it sets. */
@@ -67,7 +67,7 @@ export interface PerplexityResult {
  * @example
  * ```ts
  * import { initBackend } from "../lib/backend/mod.ts";
- * import { GPT, gptConfig } from "../lib/models/gpt.ts";
+ * import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
  * import { slidingWindowPerplexity } from "./perplexity.ts";
  * await initBackend({ backend: "cpu", report: false });
  * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));

@@ -31,7 +31,7 @@ from pt_load_checkpoint import gpt_forward  # noqa: E402
 
 
 def build_state(V, C, L, T, B=None):
-    """GPT-2 weights initialised as lib/models/gpt.ts does (N(0, 0.02), residual projections
+    """GPT-2 weights initialised as lib/models/gpt/gpt.ts does (N(0, 0.02), residual projections
     scaled by 1/sqrt(2L)), the lm_head tied to wte, and AdamW (0.9, 0.99) with weight decay 0.1
     on matrices only, as the main job's Trainer. Returns (state, params, optimizer)."""
     def normal(*shape, std=0.02):

@@ -16,7 +16,7 @@
 import { dataDir, loadCorpus, splitTrainVal } from "../lib/data/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { CharTokenizer } from "../lib/tokenizers/char.ts";
-import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import {
   assignTensors,
   checkConfig,

@@ -141,7 +141,7 @@ interface Edge {
   target: string;
 }
 
-/** `lib/models/gpt.ts` → `lib/models`; `lib/random.ts` → itself; `tests/x.ts` → `tests`. */
+/** `lib/models/gpt/gpt.ts` → `lib/models`; `lib/random.ts` → itself; `tests/x.ts` → `tests`. */
 function unitOf(path: string): string {
   const parts = path.split("/");
   if (parts[0] === "lib" && parts.length > 1) return parts.slice(0, 2).join("/");

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { BowLogistic } from "../lib/models/bow_classifier.ts";
+import { BowLogistic } from "../lib/models/classic/bow_classifier.ts";
 import { Rng } from "../lib/random.ts";
 
 Deno.test("BowLogistic: separates two vocabularies and generalises to unseen mixes", () => {

@@ -8,7 +8,7 @@ import {
 } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { findTorchPython } from "./_torch_python.ts";
-import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { CharTokenizer } from "../lib/tokenizers/mod.ts";
 import { generate } from "../lib/sample/mod.ts";
 import {

@@ -1,5 +1,5 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { countParams, gptConfig } from "../lib/models/gpt.ts";
+import { countParams, gptConfig } from "../lib/models/gpt/gpt.ts";
 import {
   activationElementsPerToken,
   DEVICES,

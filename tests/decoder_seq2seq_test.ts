@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { DecoderOnlySeq2Seq } from "../lib/models/decoder_seq2seq.ts";
-import { makeBatch, Vocab } from "../lib/models/seq2seq_data.ts";
-import { trainSeq2Seq } from "../lib/models/seq2seq_train.ts";
+import { DecoderOnlySeq2Seq } from "../lib/models/seq2seq/decoder_seq2seq.ts";
+import { makeBatch, Vocab } from "../lib/models/seq2seq/seq2seq_data.ts";
+import { trainSeq2Seq } from "../lib/models/seq2seq/seq2seq_train.ts";
 
 await initBackend();
 

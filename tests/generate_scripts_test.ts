@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess, assertStringIncludes, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { readSafetensors } from "../lib/checkpoint/mod.ts";
 import { loadHFGPT2, saveGPTCheckpoint } from "../lib/pretrained/mod.ts";
 import { CharTokenizer, loadGPT2 } from "../lib/tokenizers/mod.ts";

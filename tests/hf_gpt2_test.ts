@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess, assertRejects, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import {
   type NamedTensor,
   readSafetensors,

@@ -7,7 +7,7 @@ import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { nativeOpsActive, runOp } from "../lib/backend/native_ops.ts";
 import { TENSORFLOW_BUILDS } from "../lib/backend/build_status.ts";
-import { addLayerNorm, crossEntropy, gelu, layerNorm, linear } from "../lib/models/layers.ts";
+import { addLayerNorm, crossEntropy, gelu, layerNorm, linear } from "../lib/models/gpt/layers.ts";
 import { causalSelfAttention } from "../lib/attention/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { cosineSimilarity, meanPool } from "../lib/models/pooling.ts";
+import { cosineSimilarity, meanPool } from "../lib/models/classic/pooling.ts";
 
 await initBackend({ report: false });
 

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertGreater, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { firstTokenTask } from "../lib/data/sequence_tasks.ts";
-import { RecurrentClassifier } from "../lib/models/recurrent_classifier.ts";
+import { RecurrentClassifier } from "../lib/models/classic/recurrent_classifier.ts";
 
 await initBackend({ report: false });
 

@@ -21,13 +21,13 @@ import {
   makeBatch,
   UNK,
   Vocab,
-} from "../lib/models/seq2seq_data.ts";
-import { Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
-import { RepeatVectorSeq2Seq } from "../lib/models/repeat_vector_seq2seq.ts";
-import { dotProductAttention, LSTMAttention } from "../lib/models/lstm_attention.ts";
-import { Transformer } from "../lib/models/transformer.ts";
-import { type Seq2SeqModel, trainSeq2Seq } from "../lib/models/seq2seq_train.ts";
-import { accuracyByLength, scoreTranslation } from "../lib/models/seq2seq_eval.ts";
+} from "../lib/models/seq2seq/seq2seq_data.ts";
+import { Seq2SeqLSTM } from "../lib/models/seq2seq/seq2seq_lstm.ts";
+import { RepeatVectorSeq2Seq } from "../lib/models/seq2seq/repeat_vector_seq2seq.ts";
+import { dotProductAttention, LSTMAttention } from "../lib/models/seq2seq/lstm_attention.ts";
+import { Transformer } from "../lib/models/seq2seq/transformer.ts";
+import { type Seq2SeqModel, trainSeq2Seq } from "../lib/models/seq2seq/seq2seq_train.ts";
+import { accuracyByLength, scoreTranslation } from "../lib/models/seq2seq/seq2seq_eval.ts";
 
 await initBackend({ report: false });
 

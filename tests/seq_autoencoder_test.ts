@@ -2,11 +2,11 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertGreater, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { Rng } from "../lib/random.ts";
-import { accuracyByLength } from "../lib/models/seq2seq_eval.ts";
-import { Vocab } from "../lib/models/seq2seq_data.ts";
-import { Seq2SeqLSTM } from "../lib/models/seq2seq_lstm.ts";
-import { SequenceAutoencoder } from "../lib/models/seq_autoencoder.ts";
-import { trainSeq2Seq } from "../lib/models/seq2seq_train.ts";
+import { accuracyByLength } from "../lib/models/seq2seq/seq2seq_eval.ts";
+import { Vocab } from "../lib/models/seq2seq/seq2seq_data.ts";
+import { Seq2SeqLSTM } from "../lib/models/seq2seq/seq2seq_lstm.ts";
+import { SequenceAutoencoder } from "../lib/models/seq2seq/seq_autoencoder.ts";
+import { trainSeq2Seq } from "../lib/models/seq2seq/seq2seq_train.ts";
 
 await initBackend({ report: false });
 

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { crossEntropy, maskedCrossEntropy } from "../lib/models/layers.ts";
+import { crossEntropy, maskedCrossEntropy } from "../lib/models/gpt/layers.ts";
 import {
   type ClassBatch,
   classBatch,

@@ -23,7 +23,7 @@ import {
   Trainer,
   TrainingDivergedError,
 } from "../lib/train/mod.ts";
-import { GPT, gptConfig } from "../lib/models/gpt.ts";
+import { GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { parseTrainArgs, toTrainConfig } from "../scripts/train_args.ts";
 
 await initBackend({ report: false });

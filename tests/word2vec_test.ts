@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertGreater, assertLess, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
-import { evaluateAnalogies, Word2Vec, wordTokens } from "../lib/models/word2vec.ts";
+import { evaluateAnalogies, Word2Vec, wordTokens } from "../lib/models/classic/word2vec.ts";
 
 await initBackend({ report: false });
 

@@ -2,12 +2,12 @@
  * What pretraining a GPT costs: parameters, the memory training holds (weights, gradients,
  * AdamW's two moments, the activations kept for backprop), floating-point operations per
  * token, and the time an epoch takes at a given throughput. Counts follow this repository's
- * GPT (`lib/models/gpt.ts`): GPT-2 layout, LM head tied to the token embedding, no
+ * GPT (`lib/models/gpt/gpt.ts`): GPT-2 layout, LM head tied to the token embedding, no
  * activation recomputation.
  *
  * @module
  */
-import { countParams, type GPTConfig, validateGPTConfig } from "../models/gpt.ts";
+import { countParams, type GPTConfig, validateGPTConfig } from "../models/gpt/gpt.ts";
 
 /** Number formats of a run: everything in float32, or mixed precision with fp32 master weights. */
 export type Precision = "fp32" | "mixed";
@@ -88,7 +88,7 @@ function checkRun(config: GPTConfig, run: RunShape): number {
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { matmulParams } from "./cost.ts";
  * console.log(matmulParams(gptConfig("gpt2"))); // 12 * 12 * 768 ** 2 + 50257 * 768 = 123532032
  * ```
@@ -106,7 +106,7 @@ export function matmulParams(config: GPTConfig): number {
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { flopsPerToken } from "./cost.ts";
  * const f = flopsPerToken(gptConfig("gpt2"));
  * console.log((f.total / 1e9).toFixed(3)); // "0.854" GFLOP per token
@@ -131,7 +131,7 @@ export function flopsPerToken(
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { activationElementsPerToken } from "./cost.ts";
  * const c = gptConfig("notes-small", { vocabSize: 65 });
  * console.log(activationElementsPerToken(c)); // 2 * (16 * 32 + 2 * 16) + 2 * 32 + 2 * 65 = 1282
@@ -156,7 +156,7 @@ export function activationElementsPerToken(
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { trainingMemory } from "./cost.ts";
  * const m = trainingMemory(gptConfig("gpt2"), { batchSize: 1 });
  * console.log((m.weights / 2 ** 20).toFixed(1)); // "474.7" MiB of fp32 weights
@@ -190,7 +190,7 @@ export function trainingMemory(
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { maxBatchSize } from "./cost.ts";
  * console.log(maxBatchSize(gptConfig("gpt2"), 8 * 2 ** 30)); // 4 sequences of 1024 tokens in 8 GiB
  * ```
@@ -213,7 +213,7 @@ export function maxBatchSize(
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { flopsPerToken, trainingSeconds } from "./cost.ts";
  * const f = flopsPerToken(gptConfig("gpt2")).total;
  * console.log(trainingSeconds(9e9, f, 10e12, 0.4) / 86400); // about 22 days for 9B tokens
@@ -241,7 +241,7 @@ export function trainingSeconds(
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { flopsPerToken, tokensPerSecond } from "./cost.ts";
  * const f = flopsPerToken(gptConfig("gpt2")).total;
  * console.log(Math.round(tokensPerSecond(f, 10e12, 0.4))); // about 4700

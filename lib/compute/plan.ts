@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { countParams, type GPTConfig } from "../models/gpt.ts";
+import { countParams, type GPTConfig } from "../models/gpt/gpt.ts";
 import {
   flopsPerToken,
   maxBatchSize,
@@ -53,7 +53,7 @@ export interface RunPlan {
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
  * import { planRun } from "./plan.ts";
  * import { DEVICES } from "./presets.ts";
  * const p = planRun(gptConfig("gpt2"), DEVICES.rtx2080, { tokens: 9e9 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type GPTConfig, gptConfig } from "../models/gpt.ts";
+import { type GPTConfig, gptConfig } from "../models/gpt/gpt.ts";
 
 /** A named model size and where it comes from. */
 export interface ModelPreset {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-export { disposeKVCache, type ForwardOptions, GPT, type KVCache } from "./gpt.ts";
+export { disposeKVCache, type ForwardOptions, GPT, type KVCache } from "./gpt/gpt.ts";
 export {
   countParams,
   GPT_PRESETS,
@@ -20,16 +20,16 @@ export {
   type GPTPreset,
   type GPTPresetName,
   validateGPTConfig,
-} from "./gpt_config.ts";
-export { LSTMStack, type LSTMState } from "./lstm_stack.ts";
-export { StagedLM } from "./staged_lm.ts";
+} from "./gpt/gpt_config.ts";
+export { LSTMStack, type LSTMState } from "./seq2seq/lstm_stack.ts";
+export { StagedLM } from "./classic/staged_lm.ts";
 export {
   type LMStage,
   lmStages,
   type StagedLMConfig,
   type StagePieces,
   validateStagedLMConfig,
-} from "./staged_lm_config.ts";
+} from "./classic/staged_lm_config.ts";
 export {
   BOS,
   disposeBatch,
@@ -45,7 +45,7 @@ export {
   type UnknownPolicy,
   Vocab,
   withEncodedSources,
-} from "./seq2seq_data.ts";
+} from "./seq2seq/seq2seq_data.ts";
 export {
   evaluateLoss,
   type Seq2SeqModel,
@@ -53,20 +53,20 @@ export {
   type TrainSeq2SeqOptions,
   type TrainSeq2SeqResult,
   type TranslateOptions,
-} from "./seq2seq_train.ts";
+} from "./seq2seq/seq2seq_train.ts";
 export {
   accuracyByLength,
   evaluateByLength,
   formatLengthTable,
   type LengthRow,
   scoreTranslation,
-} from "./seq2seq_eval.ts";
-export { type GreedyResult, Seq2SeqLSTM, type Seq2SeqLSTMConfig } from "./seq2seq_lstm.ts";
-export { type RepeatVectorConfig, RepeatVectorSeq2Seq } from "./repeat_vector_seq2seq.ts";
-export { SequenceAutoencoder, type SequenceAutoencoderConfig } from "./seq_autoencoder.ts";
-export { dotProductAttention, LSTMAttention } from "./lstm_attention.ts";
-export { Transformer, type TransformerConfig } from "./transformer.ts";
-export { bertMask, type MaskedBatch, MaskedLM, type MaskingOptions } from "./masked_lm.ts";
+} from "./seq2seq/seq2seq_eval.ts";
+export { type GreedyResult, Seq2SeqLSTM, type Seq2SeqLSTMConfig } from "./seq2seq/seq2seq_lstm.ts";
+export { type RepeatVectorConfig, RepeatVectorSeq2Seq } from "./seq2seq/repeat_vector_seq2seq.ts";
+export { SequenceAutoencoder, type SequenceAutoencoderConfig } from "./seq2seq/seq_autoencoder.ts";
+export { dotProductAttention, LSTMAttention } from "./seq2seq/lstm_attention.ts";
+export { Transformer, type TransformerConfig } from "./seq2seq/transformer.ts";
+export { bertMask, type MaskedBatch, MaskedLM, type MaskingOptions } from "./gpt/masked_lm.ts";
 export {
   accuracy,
   type ClassBatch,
@@ -74,7 +74,7 @@ export {
   fineTune,
   type FineTuneOptions,
   GPTClassifier,
-} from "./gpt_classifier.ts";
+} from "./gpt/gpt_classifier.ts";
 export {
   type AnalogyQuestion,
   type AnalogyScore,
@@ -84,10 +84,10 @@ export {
   type Word2VecOptions,
   type Word2VecTrainOptions,
   wordTokens,
-} from "./word2vec.ts";
-export { cosineSimilarity, meanPool } from "./pooling.ts";
+} from "./classic/word2vec.ts";
+export { cosineSimilarity, meanPool } from "./classic/pooling.ts";
 export {
   type RecurrentCell,
   RecurrentClassifier,
   type RecurrentClassifierConfig,
-} from "./recurrent_classifier.ts";
+} from "./classic/recurrent_classifier.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GPT, type GPTConfig, validateGPTConfig } from "../models/gpt.ts";
+import { GPT, type GPTConfig, validateGPTConfig } from "../models/gpt/gpt.ts";
 import { type Tokenizer, tokenizerFromJSON } from "../tokenizers/mod.ts";
 import {
   assignTensors,
@@ -30,7 +30,7 @@ export interface LoadedGPT {
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { CharTokenizer } from "../tokenizers/mod.ts";
  * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt_checkpoint.ts";
  * const tokenizer = CharTokenizer.fromText("hello world");
@@ -71,7 +71,7 @@ export async function saveGPTCheckpoint(
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { CharTokenizer } from "../tokenizers/mod.ts";
  * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./gpt_checkpoint.ts";
  * const tokenizer = CharTokenizer.fromText("abc");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { GPTConfig } from "../models/gpt.ts";
+import type { GPTConfig } from "../models/gpt/gpt.ts";
 
 /** The GPT-2 tokenizer's vocabulary size; `<|endoftext|>` is the last id. */
 export const GPT2_VOCAB_SIZE = 50257;

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { GPT } from "../models/gpt.ts";
+import { GPT } from "../models/gpt/gpt.ts";
 import { writeSafetensors } from "../checkpoint/safetensors.ts";
 import {
   FLOAT_DTYPES,
@@ -138,7 +138,7 @@ async function planLoad(
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { loadHFGPT2, saveHFGPT2 } from "./hf_gpt2.ts";
  * const dir = await Deno.makeTempDir();
  * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));
@@ -192,7 +192,7 @@ export async function loadHFGPT2(dir: string): Promise<GPT> {
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { saveHFGPT2 } from "./hf_gpt2.ts";
  * const dir = await Deno.makeTempDir();
  * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));

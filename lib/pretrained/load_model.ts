@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { GPT } from "../models/gpt.ts";
+import type { GPT } from "../models/gpt/gpt.ts";
 import { loadGPT2, type Tokenizer } from "../tokenizers/mod.ts";
 import { CHECKPOINT_FILES } from "../checkpoint/checkpoint.ts";
 import { loadGPTCheckpoint } from "./gpt_checkpoint.ts";
@@ -30,7 +30,7 @@ export interface LoadedModel {
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { saveHFGPT2 } from "./hf_gpt2.ts";
  * import { loadModelDir } from "./load_model.ts";
  * const dir = await Deno.makeTempDir();

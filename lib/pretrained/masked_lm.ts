@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { MaskedLM } from "../models/masked_lm.ts";
-import type { GPTConfig } from "../models/gpt_config.ts";
+import { MaskedLM } from "../models/gpt/masked_lm.ts";
+import type { GPTConfig } from "../models/gpt/gpt_config.ts";
 import {
   assignTensors,
   type CheckpointMeta,
@@ -20,8 +20,8 @@ import { type Tokenizer, tokenizerFromJSON } from "../tokenizers/mod.ts";
  *
  * @example
  * ```ts
- * import { gptConfig } from "../models/gpt.ts";
- * import { MaskedLM } from "../models/masked_lm.ts";
+ * import { gptConfig } from "../models/gpt/gpt.ts";
+ * import { MaskedLM } from "../models/gpt/masked_lm.ts";
  * import { loadMaskedLM, saveMaskedLM } from "./masked_lm.ts";
  * import { ByteBPE } from "../tokenizers/mod.ts";
  * const tok = ByteBPE.train("a cat sat on a mat", 260, { specialTokens: ["[MASK]"] });

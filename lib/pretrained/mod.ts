@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { CharTokenizer } from "../tokenizers/mod.ts";
  * import { loadGPTCheckpoint, saveGPTCheckpoint } from "./mod.ts";
  * const tokenizer = CharTokenizer.fromText("hello world");

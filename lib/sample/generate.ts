@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkTokenIds } from "../data/token_ids.ts";
 import { Rng } from "../random.ts";
-import { disposeKVCache, type GPT, type KVCache } from "../models/gpt.ts";
+import { disposeKVCache, type GPT, type KVCache } from "../models/gpt/gpt.ts";
 import { sampleToken, type SamplingOptions, validateSampling } from "./pick.ts";
 
 /** Options for {@link generate}. */

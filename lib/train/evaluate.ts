@@ -52,7 +52,7 @@ export function perplexity(meanCrossEntropy: number): number {
  *
  * @example
  * ```ts
- * import { GPT, gptConfig } from "../models/gpt.ts";
+ * import { GPT, gptConfig } from "../models/gpt/gpt.ts";
  * import { estimateLoss, perplexity } from "./evaluate.ts";
  * const model = new GPT(gptConfig("notes-small", { vocabSize: 10 }));
  * const data = Int32Array.from({ length: 200 }, (_, i) => i % 10);

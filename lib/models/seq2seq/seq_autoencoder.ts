@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { filledVariable, normalVariable } from "../nn/init.ts";
+import { Rng } from "../../random.ts";
+import { filledVariable, normalVariable } from "../../nn/init.ts";
 import type { LSTMState } from "./lstm_stack.ts";
 import { type Vocab, withEncodedSources } from "./seq2seq_data.ts";
 import { Seq2SeqLSTM } from "./seq2seq_lstm.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { GPT } from "./gpt.ts";
+import { GPT } from "../gpt/gpt.ts";
 import {
   BOS,
   type EncodedSources,

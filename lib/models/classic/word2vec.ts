@@ -8,8 +8,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { AdamW } from "../train/adamw.ts";
+import { Rng } from "../../random.ts";
+import { AdamW } from "../../train/adamw.ts";
 
 /**
  * Lower-cased words of a text: runs of letters, with inner apostrophes kept ("o'er", "don't").

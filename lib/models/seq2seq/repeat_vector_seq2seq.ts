@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
+import { Rng } from "../../random.ts";
 
 /** Options of {@link RepeatVectorSeq2Seq}. */
 export interface RepeatVectorConfig {

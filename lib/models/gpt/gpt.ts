@@ -7,20 +7,20 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { filledVariable, normalVariable } from "../nn/init.ts";
-import { countParams, requireParam } from "../nn/params.ts";
+import { Rng } from "../../random.ts";
+import { filledVariable, normalVariable } from "../../nn/init.ts";
+import { countParams, requireParam } from "../../nn/params.ts";
 import {
   causalSelfAttention,
   type CausalSelfAttentionWeights,
   type LayerKV,
-} from "../attention/causal_self_attention.ts";
+} from "../../attention/causal_self_attention.ts";
 import { addPositions } from "./layers.ts";
-import { crossEntropy } from "../ops/cross_entropy.ts";
-import { gelu } from "../ops/gelu.ts";
-import { layerNorm } from "../ops/layer_norm.ts";
-import { addLayerNorm } from "../ops/add_layer_norm.ts";
-import { linear, matMul2d } from "../ops/linear.ts";
+import { crossEntropy } from "../../ops/cross_entropy.ts";
+import { gelu } from "../../ops/gelu.ts";
+import { layerNorm } from "../../ops/layer_norm.ts";
+import { addLayerNorm } from "../../ops/add_layer_norm.ts";
+import { linear, matMul2d } from "../../ops/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 // The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.

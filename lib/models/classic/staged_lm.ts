@@ -11,17 +11,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { filledVariable, normalVariable } from "../nn/init.ts";
-import { linear } from "../ops/linear.ts";
-import { countParams, requireParam } from "../nn/params.ts";
-import { causalMask } from "../ops/causal_mask.ts";
-import { causalAttentionPacked } from "../ops/causal_attention.ts";
-import { mergeHeads, splitHeads } from "../attention/multi_head.ts";
-import { scaledDotProductAttention } from "../attention/scaled_dot_product.ts";
-import { addPositions } from "./layers.ts";
-import { crossEntropy } from "../ops/cross_entropy.ts";
-import { layerNorm } from "../ops/layer_norm.ts";
+import { Rng } from "../../random.ts";
+import { filledVariable, normalVariable } from "../../nn/init.ts";
+import { linear } from "../../ops/linear.ts";
+import { countParams, requireParam } from "../../nn/params.ts";
+import { causalMask } from "../../ops/causal_mask.ts";
+import { causalAttentionPacked } from "../../ops/causal_attention.ts";
+import { mergeHeads, splitHeads } from "../../attention/multi_head.ts";
+import { scaledDotProductAttention } from "../../attention/scaled_dot_product.ts";
+import { addPositions } from "../gpt/layers.ts";
+import { crossEntropy } from "../../ops/cross_entropy.ts";
+import { layerNorm } from "../../ops/layer_norm.ts";
 import { type StagedLMConfig, validateStagedLMConfig } from "./staged_lm_config.ts";
 
 /**

@@ -7,9 +7,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { AdamW } from "../train/adamw.ts";
-import { optimizerStep } from "../train/step.ts";
+import { Rng } from "../../random.ts";
+import { AdamW } from "../../train/adamw.ts";
+import { optimizerStep } from "../../train/step.ts";
 import {
   disposeBatch,
   makeBatch,
@@ -77,7 +77,7 @@ export interface TrainSeq2SeqResult {
  *
  * @example
  * ```ts
- * import { generateToyTranslations } from "../data/toy_translation.ts";
+ * import { generateToyTranslations } from "../../data/toy_translation.ts";
  * import { Vocab } from "./seq2seq_data.ts";
  * import { Seq2SeqLSTM } from "./seq2seq_lstm.ts";
  * import { trainSeq2Seq } from "./seq2seq_train.ts";

@@ -10,9 +10,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { maskedCrossEntropy } from "../ops/cross_entropy.ts";
-import { filledVariable, normalVariable } from "../nn/init.ts";
+import { Rng } from "../../random.ts";
+import { maskedCrossEntropy } from "../../ops/cross_entropy.ts";
+import { filledVariable, normalVariable } from "../../nn/init.ts";
 import { LSTMStack, type LSTMState } from "./lstm_stack.ts";
 import {
   BOS,

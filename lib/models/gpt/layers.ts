@@ -8,12 +8,12 @@
 import * as tf from "@tensorflow/tfjs";
 
 // linear lives below both the attention and the models (lib/ops); re-exported for old imports.
-export { linear } from "../ops/linear.ts";
+export { linear } from "../../ops/linear.ts";
 // The ops live in lib/ops, one file each; re-exported for the notebooks' and scripts' imports.
-export { layerNorm } from "../ops/layer_norm.ts";
-export { addLayerNorm } from "../ops/add_layer_norm.ts";
-export { gelu } from "../ops/gelu.ts";
-export { crossEntropy, maskedCrossEntropy } from "../ops/cross_entropy.ts";
+export { layerNorm } from "../../ops/layer_norm.ts";
+export { addLayerNorm } from "../../ops/add_layer_norm.ts";
+export { gelu } from "../../ops/gelu.ts";
+export { crossEntropy, maskedCrossEntropy } from "../../ops/cross_entropy.ts";
 
 /**
  * Token embeddings (B*T, C) plus position embeddings (T, C), the same positions for every

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
+import { Rng } from "../../random.ts";
 import { type ForwardOptions, GPT } from "./gpt.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 

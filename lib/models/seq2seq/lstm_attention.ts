@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { MASKED_SCORE } from "../ops/causal_mask.ts";
+import { MASKED_SCORE } from "../../ops/causal_mask.ts";
 import { withEncodedSources } from "./seq2seq_data.ts";
 import { type GreedyResult, Seq2SeqLSTM } from "./seq2seq_lstm.ts";
 import type { TranslateOptions } from "./seq2seq_train.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { clipByGlobalNorm } from "../train/clip.ts";
+import { Rng } from "../../random.ts";
+import { clipByGlobalNorm } from "../../train/clip.ts";
 
 /** Which recurrent cell: `rnn` (one tanh path), `lstm` (cell + hidden), `gru` (gated). */
 export type RecurrentCell = "rnn" | "lstm" | "gru";

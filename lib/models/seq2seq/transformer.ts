@@ -14,13 +14,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { causalMask } from "../ops/causal_mask.ts";
-import { MultiHeadAttention } from "../attention/multi_head.ts";
-import { sinusoidalPositionalEncoding } from "../attention/positional.ts";
-import { Rng } from "../random.ts";
-import { maskedCrossEntropy } from "../ops/cross_entropy.ts";
-import { layerNorm } from "../ops/layer_norm.ts";
-import { normalVariable, ownedVariable } from "../nn/init.ts";
+import { causalMask } from "../../ops/causal_mask.ts";
+import { MultiHeadAttention } from "../../attention/multi_head.ts";
+import { sinusoidalPositionalEncoding } from "../../attention/positional.ts";
+import { Rng } from "../../random.ts";
+import { maskedCrossEntropy } from "../../ops/cross_entropy.ts";
+import { layerNorm } from "../../ops/layer_norm.ts";
+import { normalVariable, ownedVariable } from "../../nn/init.ts";
 import {
   BOS,
   type EncodedSources,

@@ -6,12 +6,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { filledVariable, normalVariable } from "../nn/init.ts";
+import { Rng } from "../../random.ts";
+import { filledVariable, normalVariable } from "../../nn/init.ts";
 import { GPT } from "./gpt.ts";
-import { AdamW } from "../train/adamw.ts";
-import { linearWarmupDecay } from "../train/schedule.ts";
-import { optimizerStep } from "../train/step.ts";
+import { AdamW } from "../../train/adamw.ts";
+import { linearWarmupDecay } from "../../train/schedule.ts";
+import { optimizerStep } from "../../train/step.ts";
 
 /**
  * A batch of right-padded token sequences with their true lengths and labels.

@@ -8,8 +8,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../random.ts";
-import { ownedVariable } from "../nn/init.ts";
+import { Rng } from "../../random.ts";
+import { ownedVariable } from "../../nn/init.ts";
 
 /** One layer's memories, each (B, H): `h` short-term (the layer's output), `c` long-term. */
 export type LSTMState = { h: tf.Tensor2D; c: tf.Tensor2D };
