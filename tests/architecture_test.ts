@@ -123,6 +123,19 @@ const RULES: Rule[] = [
   {
     kind: "forbid",
     from: ["lib/models"],
+    to: ["lib/train", "lib/sample"],
+    why: "models only model: training loops live in lib/train and take a model, not the reverse",
+  },
+  {
+    kind: "forbid",
+    from: ["lib/optim"],
+    to: ["lib/*"],
+    except: ["lib/ops", "lib/nn"],
+    why: "optimisers, clipping and schedules know tensors and ops, not models or loops",
+  },
+  {
+    kind: "forbid",
+    from: ["lib/models"],
     to: ["lib/checkpoint", "lib/pretrained"],
     why: "models only model: saving and loading them is lib/pretrained's work",
   },

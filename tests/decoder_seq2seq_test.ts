@@ -3,7 +3,7 @@ import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { DecoderOnlySeq2Seq } from "../lib/models/seq2seq/decoder_seq2seq.ts";
 import { makeBatch, Vocab } from "../lib/models/seq2seq/seq2seq_data.ts";
-import { trainSeq2Seq } from "../lib/models/seq2seq/seq2seq_train.ts";
+import { trainSeq2Seq } from "../lib/train/seq2seq.ts";
 
 await initBackend();
 

@@ -5,12 +5,12 @@ import {
   accuracy,
   bertMask,
   classBatch,
-  fineTune,
   GPT,
   GPTClassifier,
   gptConfig,
   MaskedLM,
 } from "../lib/models/mod.ts";
+import { fineTune } from "../lib/train/mod.ts";
 import { loadMaskedLM, saveMaskedLM } from "../lib/pretrained/mod.ts";
 import { ByteBPE } from "../lib/tokenizers/mod.ts";
 

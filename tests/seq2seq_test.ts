@@ -26,7 +26,8 @@ import { Seq2SeqLSTM } from "../lib/models/seq2seq/seq2seq_lstm.ts";
 import { RepeatVectorSeq2Seq } from "../lib/models/seq2seq/repeat_vector_seq2seq.ts";
 import { dotProductAttention, LSTMAttention } from "../lib/models/seq2seq/lstm_attention.ts";
 import { Transformer } from "../lib/models/seq2seq/transformer.ts";
-import { type Seq2SeqModel, trainSeq2Seq } from "../lib/models/seq2seq/seq2seq_train.ts";
+import type { Seq2SeqModel } from "../lib/models/seq2seq/seq2seq_model.ts";
+import { trainSeq2Seq } from "../lib/train/seq2seq.ts";
 import { accuracyByLength, scoreTranslation } from "../lib/models/seq2seq/seq2seq_eval.ts";
 
 await initBackend({ report: false });

@@ -6,7 +6,7 @@ import { accuracyByLength } from "../lib/models/seq2seq/seq2seq_eval.ts";
 import { Vocab } from "../lib/models/seq2seq/seq2seq_data.ts";
 import { Seq2SeqLSTM } from "../lib/models/seq2seq/seq2seq_lstm.ts";
 import { SequenceAutoencoder } from "../lib/models/seq2seq/seq_autoencoder.ts";
-import { trainSeq2Seq } from "../lib/models/seq2seq/seq2seq_train.ts";
+import { trainSeq2Seq } from "../lib/train/seq2seq.ts";
 
 await initBackend({ report: false });
 

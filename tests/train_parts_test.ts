@@ -10,20 +10,20 @@ import { crossEntropy, maskedCrossEntropy } from "../lib/models/gpt/layers.ts";
 import {
   type ClassBatch,
   classBatch,
-  fineTune,
   GPT,
   GPTClassifier,
   gptConfig,
   type Seq2SeqBatch,
   Seq2SeqLSTM,
-  trainSeq2Seq,
   Vocab,
 } from "../lib/models/mod.ts";
 import {
+  fineTune,
   linearWarmupDecay,
   type ProgressEvent,
   Trainer,
   TrainingDivergedError,
+  trainSeq2Seq,
 } from "../lib/train/mod.ts";
 
 await initBackend({ report: false });

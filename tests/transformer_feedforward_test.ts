@@ -4,7 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { generateToyTranslations } from "../lib/data/toy_translation.ts";
-import { disposeBatch, makeBatch, trainSeq2Seq, Transformer, Vocab } from "../lib/models/mod.ts";
+import { disposeBatch, makeBatch, Transformer, Vocab } from "../lib/models/mod.ts";
+import { trainSeq2Seq } from "../lib/train/mod.ts";
 
 await initBackend();
 const data = generateToyTranslations({

@@ -46,14 +46,7 @@ export {
   Vocab,
   withEncodedSources,
 } from "./seq2seq/seq2seq_data.ts";
-export {
-  evaluateLoss,
-  type Seq2SeqModel,
-  trainSeq2Seq,
-  type TrainSeq2SeqOptions,
-  type TrainSeq2SeqResult,
-  type TranslateOptions,
-} from "./seq2seq/seq2seq_train.ts";
+export type { Seq2SeqModel, TranslateOptions } from "./seq2seq/seq2seq_model.ts";
 export {
   accuracyByLength,
   evaluateByLength,
@@ -67,14 +60,7 @@ export { SequenceAutoencoder, type SequenceAutoencoderConfig } from "./seq2seq/s
 export { dotProductAttention, LSTMAttention } from "./seq2seq/lstm_attention.ts";
 export { Transformer, type TransformerConfig } from "./seq2seq/transformer.ts";
 export { bertMask, type MaskedBatch, MaskedLM, type MaskingOptions } from "./gpt/masked_lm.ts";
-export {
-  accuracy,
-  type ClassBatch,
-  classBatch,
-  fineTune,
-  type FineTuneOptions,
-  GPTClassifier,
-} from "./gpt/gpt_classifier.ts";
+export { accuracy, type ClassBatch, classBatch, GPTClassifier } from "./gpt/gpt_classifier.ts";
 export {
   type AnalogyQuestion,
   type AnalogyScore,

@@ -8,7 +8,7 @@
  * - loops (wasm, cpu): one JavaScript loop per parameter;
  * - lib (tensorflow): lib's `LlmAdamW` op, every parameter in one kernel.
  *
- * `AdamW` (lib/train/adamw.ts) owns the moments and the hyperparameters and calls this.
+ * `AdamW` (lib/optim/adamw.ts) owns the moments and the hyperparameters and calls this.
  *
  * @module
  */

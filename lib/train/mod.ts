@@ -1,7 +1,9 @@
 /**
- * Training: AdamW with decoupled weight decay on matrices, a warmup-then-cosine learning rate,
- * global-norm gradient clipping, and a {@link Trainer} loop with evaluation, best-checkpoint
- * saving, a progress bar and exact resume.
+ * Training loops, all on one shared step ({@link optimizerStep}: gradients, global-norm clip,
+ * a stop before a non-finite update, AdamW): the GPT {@link Trainer} (evaluation,
+ * best-checkpoint saving, a progress bar, exact resume), {@link trainSeq2Seq} for the
+ * encoder-decoders and {@link fineTune} for GPT-1's classifier. The optimiser pieces (AdamW,
+ * clipping, schedules) live in lib/optim and are re-exported here.
  *
  * @example
  * ```ts
@@ -12,8 +14,10 @@
  *
  * @module
  */
-export { AdamW, type AdamWOptions, type AdamWState, type MomentData } from "./adamw.ts";
-export { clipByGlobalNorm } from "./clip.ts";
+// The optimiser pieces a training script needs with the Trainer, from lib/optim, so that one
+// import of lib/train is enough.
+export { AdamW, type AdamWOptions, type AdamWState, type MomentData } from "../optim/adamw.ts";
+export { clipByGlobalNorm } from "../optim/clip.ts";
 export {
   DEFAULT_TRAIN_CONFIG,
   type TrainableModel,
@@ -21,13 +25,20 @@ export {
   validateTrainConfig,
 } from "./config.ts";
 export { estimateLoss, type EstimateOptions, perplexity } from "./evaluate.ts";
-export { type FreezeSpec, frozenNames } from "./freeze.ts";
+export { type FreezeSpec, frozenNames } from "../optim/freeze.ts";
 export {
   cosineSchedule,
   type LinearScheduleOptions,
   linearWarmupDecay,
   type ScheduleOptions,
-} from "./schedule.ts";
+} from "../optim/schedule.ts";
+export { fineTune, type FineTuneOptions } from "./fine_tune.ts";
+export {
+  evaluateLoss,
+  trainSeq2Seq,
+  type TrainSeq2SeqOptions,
+  type TrainSeq2SeqResult,
+} from "./seq2seq.ts";
 export { optimizerStep, type OptimizerStepOptions, TrainingDivergedError } from "./step.ts";
 export {
   type CheckpointTarget,

@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { AdamW } from "./adamw.ts";
-import { clipByGlobalNorm } from "./clip.ts";
+import type { AdamW } from "../optim/adamw.ts";
+import { clipByGlobalNorm } from "../optim/clip.ts";
 
 /**
  * Thrown when the loss or gradient norm stops being a finite number.
@@ -58,7 +58,7 @@ export interface OptimizerStepOptions {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { AdamW } from "./adamw.ts";
+ * import { AdamW } from "../optim/adamw.ts";
  * import { optimizerStep } from "./step.ts";
  * const params = new Map([["w", tf.variable(tf.tensor1d([3]))]]);
  * const optimizer = new AdamW(params, { weightDecay: 0 });

@@ -16,7 +16,7 @@ import {
   type LoadedCheckpoint,
   saveCheckpoint,
 } from "../checkpoint/mod.ts";
-import { AdamW, type AdamWState } from "./adamw.ts";
+import { AdamW, type AdamWState } from "../optim/adamw.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
   type TrainableModel,
@@ -24,8 +24,8 @@ import {
   validateTrainConfig,
 } from "./config.ts";
 import { estimateLoss, perplexity } from "./evaluate.ts";
-import type { FreezeSpec } from "./freeze.ts";
-import { cosineSchedule } from "./schedule.ts";
+import type { FreezeSpec } from "../optim/freeze.ts";
+import { cosineSchedule } from "../optim/schedule.ts";
 import { optimizerStep, TrainingDivergedError } from "./step.ts";
 
 /** One evaluation's result. */

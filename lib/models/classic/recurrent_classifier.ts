@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../random.ts";
-import { clipByGlobalNorm } from "../../train/clip.ts";
+import { clipByGlobalNorm } from "../../optim/clip.ts";
 
 /** Which recurrent cell: `rnn` (one tanh path), `lstm` (cell + hidden), `gru` (gated). */
 export type RecurrentCell = "rnn" | "lstm" | "gru";

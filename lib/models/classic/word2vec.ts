@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../random.ts";
-import { AdamW } from "../../train/adamw.ts";
+import { AdamW } from "../../optim/adamw.ts";
 
 /**
  * Lower-cased words of a text: runs of letters, with inner apostrophes kept ("o'er", "don't").

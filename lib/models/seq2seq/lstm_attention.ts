@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { MASKED_SCORE } from "../../ops/causal_mask.ts";
 import { withEncodedSources } from "./seq2seq_data.ts";
 import { type GreedyResult, Seq2SeqLSTM } from "./seq2seq_lstm.ts";
-import type { TranslateOptions } from "./seq2seq_train.ts";
+import type { TranslateOptions } from "./seq2seq_model.ts";
 
 /**
  * Dot-product attention of decoder states over encoder outputs, unscaled as in the notes.

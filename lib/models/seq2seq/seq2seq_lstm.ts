@@ -22,7 +22,7 @@ import {
   type Vocab,
   withEncodedSources,
 } from "./seq2seq_data.ts";
-import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_train.ts";
+import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_model.ts";
 
 /** Options of {@link Seq2SeqLSTM}. */
 export interface Seq2SeqLSTMConfig {

@@ -29,7 +29,7 @@ import {
   type Vocab,
   withEncodedSources,
 } from "./seq2seq_data.ts";
-import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_train.ts";
+import type { Seq2SeqModel, TranslateOptions } from "./seq2seq_model.ts";
 
 /** Options of {@link Transformer}. */
 export interface TransformerConfig {

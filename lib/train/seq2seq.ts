@@ -1,49 +1,22 @@
 /**
- * What every sequence-to-sequence model here offers, and one training loop for all of them:
- * teacher-forced cross-entropy on batches of similar source length, each step taken by
- * lib/train's {@link optimizerStep} (the GPT trainer's step: one global-norm clip, a stop
- * before a non-finite update, and AdamW, here without weight decay, which is Adam).
+ * One training loop for every sequence-to-sequence model: teacher-forced cross-entropy on
+ * batches of similar source length, each step taken by {@link optimizerStep} (the GPT
+ * trainer's step: one global-norm clip, a stop before a non-finite update, and AdamW, here
+ * without weight decay, which is Adam).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../../random.ts";
-import { AdamW } from "../../train/adamw.ts";
-import { optimizerStep } from "../../train/step.ts";
+import { Rng } from "../random.ts";
+import { AdamW } from "../optim/adamw.ts";
+import { optimizerStep } from "./step.ts";
 import {
   disposeBatch,
   makeBatch,
   type Seq2SeqBatch,
   splitWords,
-  type UnknownPolicy,
-  type Vocab,
-} from "./seq2seq_data.ts";
-
-/** Options of `translate`. */
-export interface TranslateOptions {
-  /** Unknown source words: throw (default) or read them as `<unk>`. */
-  unknown?: UnknownPolicy;
-}
-
-/** A trainable translator from one word sequence to another. */
-export interface Seq2SeqModel {
-  /** Source words. */
-  readonly sourceVocab: Vocab;
-  /** Target words. */
-  readonly targetVocab: Vocab;
-  /** Longest source accepted, in words. */
-  readonly maxSourceLength: number;
-  /** Longest output, in tokens, `<eos>` included. */
-  readonly maxTargetLength: number;
-  /** The trainable variables. */
-  readonly variables: tf.Variable[];
-  /** Mean cross-entropy per real target token, teacher forced. */
-  loss(batch: Seq2SeqBatch): tf.Scalar;
-  /** Greedy translations of `sentences`. */
-  translate(sentences: readonly string[], options?: TranslateOptions): string[];
-  /** Frees the variables. */
-  dispose(): void;
-}
+} from "../models/seq2seq/seq2seq_data.ts";
+import type { Seq2SeqModel } from "../models/seq2seq/seq2seq_model.ts";
 
 /** Options of {@link trainSeq2Seq}. */
 export interface TrainSeq2SeqOptions {
@@ -77,10 +50,10 @@ export interface TrainSeq2SeqResult {
  *
  * @example
  * ```ts
- * import { generateToyTranslations } from "../../data/toy_translation.ts";
- * import { Vocab } from "./seq2seq_data.ts";
- * import { Seq2SeqLSTM } from "./seq2seq_lstm.ts";
- * import { trainSeq2Seq } from "./seq2seq_train.ts";
+ * import { generateToyTranslations } from "../data/toy_translation.ts";
+ * import { Vocab } from "../models/seq2seq/seq2seq_data.ts";
+ * import { Seq2SeqLSTM } from "../models/seq2seq/seq2seq_lstm.ts";
+ * import { trainSeq2Seq } from "./seq2seq.ts";
  * const { train } = generateToyTranslations({ train: 200, validation: 0, test: 0, maxLength: 6 });
  * const model = new Seq2SeqLSTM({
  *   sourceVocab: Vocab.fromSentences(train.map((p) => p.source)),
@@ -181,9 +154,9 @@ export async function trainSeq2Seq(
  *
  * @example
  * ```ts
- * import { Vocab } from "./seq2seq_data.ts";
- * import { Seq2SeqLSTM } from "./seq2seq_lstm.ts";
- * import { evaluateLoss } from "./seq2seq_train.ts";
+ * import { Vocab } from "../models/seq2seq/seq2seq_data.ts";
+ * import { Seq2SeqLSTM } from "../models/seq2seq/seq2seq_lstm.ts";
+ * import { evaluateLoss } from "./seq2seq.ts";
  * const pairs = [{ source: "let's go", target: "andiamo" }];
  * const model = new Seq2SeqLSTM({
  *   sourceVocab: Vocab.fromSentences(["let's go"]), targetVocab: Vocab.fromSentences(["andiamo"]),
