@@ -3,6 +3,7 @@ import { assert, assertEquals, assertGreater, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { firstTokenTask } from "../lib/data/sequence_tasks.ts";
 import { RecurrentClassifier } from "../lib/models/classic/recurrent_classifier.ts";
+import { fitRecurrentClassifier } from "../lib/train/recurrent_classifier.ts";
 
 await initBackend({ report: false });
 
@@ -14,7 +15,7 @@ for (const cell of ["rnn", "lstm", "gru"] as const) {
     const g = m.inputGradientNorms(data.ids.slice(0, 16), data.labels.slice(0, 16));
     assertEquals(g.length, 3);
     assert(g.every((x) => Number.isFinite(x) && x > 0));
-    const losses = m.fit(data.ids, data.labels, { steps: 60, batchSize: 32 });
+    const losses = fitRecurrentClassifier(m, data.ids, data.labels, { steps: 60, batchSize: 32 });
     assertEquals(losses.length, 60);
     assertGreater(m.accuracy(data.ids, data.labels), 0.9);
     m.dispose();
@@ -34,7 +35,11 @@ Deno.test("RecurrentClassifier sets the keep-gate bias and rejects bad input", (
   assertEquals(b, [0, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0, 0]);
   assertThrows(() => lstm.oneHot([[0, 2]]), Error, "not in [0, 2)");
   assertThrows(() => lstm.oneHot([[0, 1], [1]]), Error, "one length");
-  assertThrows(() => lstm.fit([[0]], [], { steps: 1 }), Error, "one label per sequence");
+  assertThrows(
+    () => fitRecurrentClassifier(lstm, [[0]], [], { steps: 1 }),
+    Error,
+    "one label per sequence",
+  );
   lstm.dispose();
   const gru = new RecurrentClassifier({
     cell: "gru",

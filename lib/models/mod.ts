@@ -68,7 +68,6 @@ export {
   type Neighbour,
   Word2Vec,
   type Word2VecOptions,
-  type Word2VecTrainOptions,
   wordTokens,
 } from "./classic/word2vec.ts";
 export { cosineSimilarity, meanPool } from "./classic/pooling.ts";

@@ -39,6 +39,8 @@ export {
   type TrainSeq2SeqOptions,
   type TrainSeq2SeqResult,
 } from "./seq2seq.ts";
+export { fitRecurrentClassifier, type FitRecurrentOptions } from "./recurrent_classifier.ts";
+export { trainWord2Vec, type Word2VecTrainOptions } from "./word2vec.ts";
 export { optimizerStep, type OptimizerStepOptions, TrainingDivergedError } from "./step.ts";
 export {
   type CheckpointTarget,

@@ -10,12 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
 import { AdamW } from "../optim/adamw.ts";
 import { optimizerStep } from "./step.ts";
-import {
-  disposeBatch,
-  makeBatch,
-  type Seq2SeqBatch,
-  splitWords,
-} from "../models/seq2seq/seq2seq_data.ts";
+import { disposeBatch, makeBatch, splitWords } from "../models/seq2seq/seq2seq_data.ts";
 import type { Seq2SeqModel } from "../models/seq2seq/seq2seq_model.ts";
 
 /** Options of {@link trainSeq2Seq}. */

@@ -7,8 +7,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../../random.ts";
-import { clipByGlobalNorm } from "../../optim/clip.ts";
 
 /** Which recurrent cell: `rnn` (one tanh path), `lstm` (cell + hidden), `gru` (gated). */
 export type RecurrentCell = "rnn" | "lstm" | "gru";
@@ -38,14 +36,16 @@ export interface RecurrentClassifierConfig {
 }
 
 /**
- * One recurrent layer + dense head over the final state, trained with Adam on seeded batches.
+ * One recurrent layer + dense head over the final state; lib/train's `fitRecurrentClassifier`
+ * trains it with Adam on seeded batches.
  *
  * @example
  * ```ts
  * import { RecurrentClassifier } from "./recurrent_classifier.ts";
+ * import { fitRecurrentClassifier } from "../../train/recurrent_classifier.ts";
  * const m = new RecurrentClassifier({ cell: "gru", symbols: 4, classes: 4, hidden: 8 });
  * const ids = [[0, 1, 2], [3, 2, 1]], labels = [0, 3];
- * m.fit(ids, labels, { steps: 5, batchSize: 2 });
+ * fitRecurrentClassifier(m, ids, labels, { steps: 5, batchSize: 2 });
  * console.log(m.accuracy(ids, labels), m.inputGradientNorms(ids, labels)); // 3 norms, one per step
  * m.dispose();
  * ```
@@ -55,8 +55,6 @@ export class RecurrentClassifier {
   readonly model: tf.Sequential;
   /** See {@link RecurrentClassifierConfig}. */
   readonly config: Required<RecurrentClassifierConfig>;
-  #optimizer: tf.AdamOptimizer;
-  #rng: Rng;
 
   /** Builds the model with seeded Glorot input and orthogonal recurrent weights. */
   constructor(config: RecurrentClassifierConfig) {
@@ -77,7 +75,6 @@ export class RecurrentClassifier {
       }
     }
     this.config = c;
-    this.#rng = new Rng(c.seed + 11);
     const layerOptions = {
       units: c.hidden,
       inputShape: [null, c.symbols] as [null, number], // any length
@@ -109,7 +106,6 @@ export class RecurrentClassifier {
       bias.assign(init);
       init.dispose();
     }
-    this.#optimizer = tf.train.adam(c.learningRate);
   }
 
   /** (B, T, symbols) one-hot float inputs; throws on ragged rows or ids out of range. */
@@ -140,53 +136,6 @@ export class RecurrentClassifier {
       const y = tf.oneHot(tf.tensor1d(labels as number[], "int32"), this.config.classes);
       return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
     });
-  }
-
-  /**
-   * `steps` Adam steps on batches drawn without replacement from a seeded shuffle (reshuffled
-   * when used up); returns the loss of every step.
-   */
-  fit(
-    ids: readonly number[][],
-    labels: readonly number[],
-    options: { steps: number; batchSize?: number; onStep?: (step: number, loss: number) => void },
-  ): number[] {
-    const { steps, batchSize = 64 } = options;
-    if (ids.length !== labels.length || ids.length === 0) {
-      throw new Error(
-        `RecurrentClassifier.fit: ${ids.length} sequences and ${labels.length} labels; ` +
-          `pass one label per sequence.`,
-      );
-    }
-    if (!Number.isInteger(steps) || steps < 1) {
-      throw new Error(`RecurrentClassifier.fit: steps must be a positive integer, got ${steps}.`);
-    }
-    const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const losses: number[] = [];
-    let order: number[] = [];
-    for (let s = 0; s < steps; s++) {
-      if (order.length < batchSize) {
-        order = order.concat(this.#rng.shuffle(ids.map((_, i) => i)));
-      }
-      const pick = order.splice(0, Math.min(batchSize, ids.length));
-      const loss = tf.tidy(() => {
-        const x = this.oneHot(pick.map((i) => ids[i]));
-        const { value, grads } = tf.variableGrads(
-          () => this.loss(x, pick.map((i) => labels[i])),
-          vars,
-        );
-        const clipped = clipByGlobalNorm(grads, this.config.clipNorm).grads;
-        this.#optimizer.applyGradients(
-          Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })),
-        );
-        return value;
-      });
-      const v = loss.dataSync()[0];
-      loss.dispose();
-      losses.push(v);
-      options.onStep?.(s, v);
-    }
-    return losses;
   }
 
   /** Predicted class of each sequence (sequences of one length per call). */
@@ -223,9 +172,8 @@ export class RecurrentClassifier {
     return this.model.countParams();
   }
 
-  /** Frees the weights and Adam's moment estimates. */
+  /** Frees the weights. */
   dispose(): void {
     this.model.dispose();
-    this.#optimizer.dispose();
   }
 }

@@ -9,7 +9,6 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../random.ts";
-import { AdamW } from "../../optim/adamw.ts";
 
 /**
  * Lower-cased words of a text: runs of letters, with inner apostrophes kept ("o'er", "don't").
@@ -49,20 +48,6 @@ export interface Word2VecOptions {
   seed?: number;
 }
 
-/** Settings of one {@link Word2Vec.train} call. */
-export interface Word2VecTrainOptions {
-  /** Optimizer steps. */
-  steps: number;
-  /** (word, context) pairs per step (default 512). */
-  batchSize?: number;
-  /** Adam learning rate (default 0.01). */
-  lr?: number;
-  /** Called every `every` steps with the mean loss since the last call. */
-  onLoss?: (step: number, loss: number) => void | Promise<void>;
-  /** Steps between `onLoss` calls (default 100). */
-  every?: number;
-}
-
 /** A word and its cosine similarity to a query. */
 export interface Neighbour {
   /** The word. */
@@ -77,9 +62,10 @@ export interface Neighbour {
  * @example
  * ```ts
  * import { Word2Vec, wordTokens } from "./word2vec.ts";
+ * import { trainWord2Vec } from "../../train/word2vec.ts";
  * const text = "the king rules the land . the queen rules the land . ".repeat(50);
  * const w2v = new Word2Vec(wordTokens(text), { dim: 8, minCount: 1, subsample: 0 });
- * await w2v.train({ steps: 50, batchSize: 64 });
+ * await trainWord2Vec(w2v, { steps: 50, batchSize: 64 });
  * console.log(w2v.nearest("king", 2)); // the words sharing its contexts, e.g. queen, first
  * w2v.dispose();
  * ```
@@ -99,7 +85,6 @@ export class Word2Vec {
   readonly #ids: Int32Array;
   readonly #noise: Int32Array;
   readonly #rng: Rng;
-  #optimizer?: AdamW;
   #unit?: tf.Tensor2D;
 
   /** Builds the vocabulary from `tokens` and initialises the vectors. */
@@ -201,8 +186,11 @@ export class Word2Vec {
     return i;
   }
 
-  /** One batch: centres (B), [context, negatives...] ids (B, 1 + K). */
-  #batch(B: number): { centres: Int32Array; targets: Int32Array } {
+  /**
+   * One batch of skip-gram pairs drawn from the model's seeded stream: centres (B) and
+   * [context, negatives...] ids (B, 1 + K).
+   */
+  sampleBatch(B: number): { centres: Int32Array; targets: Int32Array } {
     const { window, negatives: K } = this.options;
     const ids = this.#ids, n = ids.length, rng = this.#rng;
     const centres = new Int32Array(B), targets = new Int32Array(B * (1 + K));
@@ -222,7 +210,7 @@ export class Word2Vec {
   }
 
   /** Negative-sampling loss of one batch: -log σ(u_o·v) - Σ_k log σ(-u_k·v), averaged. */
-  #loss(centres: tf.Tensor1D, targets: tf.Tensor2D): tf.Scalar {
+  loss(centres: tf.Tensor1D, targets: tf.Tensor2D): tf.Scalar {
     const K = this.options.negatives;
     const v = tf.gather(this.inVectors, centres); // (B, D)
     const u = tf.gather(this.outVectors, targets.flatten()).reshape([
@@ -239,54 +227,16 @@ export class Word2Vec {
     return tf.mul(tf.losses.sigmoidCrossEntropy(labels, logits), 1 + K) as tf.Scalar;
   }
 
-  /** Trains for `steps` Adam steps; returns the loss of every step. */
-  async train(opts: Word2VecTrainOptions): Promise<number[]> {
-    const { steps, batchSize = 512, lr = 0.01, onLoss, every = 100 } = opts;
-    if (!Number.isInteger(steps) || steps < 0 || !Number.isInteger(batchSize) || batchSize < 1) {
-      throw new Error(
-        `Word2Vec.train: steps must be a whole number >= 0 and batchSize >= 1, ` +
-          `got ${steps} and ${batchSize}.`,
-      );
-    }
-    // The project's AdamW without decay: tfjs's own Adam leaves a tensor behind when disposed.
-    this.#optimizer ??= new AdamW(
-      new Map([["in", this.inVectors], ["out", this.outVectors]]),
-      { weightDecay: 0 },
-    );
+  /**
+   * Drops the cached unit-length vectors that {@link nearest} reads; a training loop calls it
+   * before it changes the vectors.
+   */
+  weightsChanged(): void {
     this.#unit?.dispose();
     this.#unit = undefined;
-    const losses: number[] = [];
-    let since = 0, sum = 0;
-    for (let s = 0; s < steps; s++) {
-      const { centres, targets } = this.#batch(batchSize);
-      const loss = tf.tidy(() => {
-        const c = tf.tensor1d(centres, "int32");
-        const t = tf.tensor2d(targets, [batchSize, 1 + this.options.negatives], "int32");
-        const { value, grads } = tf.variableGrads(() => this.#loss(c, t), [
-          this.inVectors,
-          this.outVectors,
-        ]);
-        this.#optimizer!.update({
-          in: grads[this.inVectors.name],
-          out: grads[this.outVectors.name],
-        }, lr);
-        return value;
-      });
-      const value = (await loss.data())[0];
-      loss.dispose();
-      losses.push(value);
-      sum += value;
-      since++;
-      if (onLoss && ((s + 1) % every === 0 || s === steps - 1)) {
-        await onLoss(s + 1, sum / since);
-        sum = 0;
-        since = 0;
-      }
-    }
-    return losses;
   }
 
-  /** The input vectors normalised to unit length (V, dim), cached until the next training. */
+  /** The input vectors normalised to unit length (V, dim), cached until the weights change. */
   #unitVectors(): tf.Tensor2D {
     if (!this.#unit) {
       this.#unit = tf.tidy(() => {
@@ -346,10 +296,9 @@ export class Word2Vec {
     return this.nearest(target, k, [a, b, c]);
   }
 
-  /** Frees the vectors and the optimizer state. */
+  /** Frees the vectors. */
   dispose(): void {
     this.#unit?.dispose();
-    this.#optimizer?.dispose();
     this.inVectors.dispose();
     this.outVectors.dispose();
   }
