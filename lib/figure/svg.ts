@@ -49,11 +49,12 @@ function histogramAsBars(t: Trace): Trace {
   return { ...t, type: "bar", x: centers, y: counts, _width: size };
 }
 
-function makeFrame(fig: Figure, legendNames: string[]): Frame {
+/** The frame, with a right margin of `right` px unless the layout gives one. */
+function makeFrame(fig: Figure, right: number): Frame {
   const margin = (fig.layout?.margin ?? {}) as Record<string, number>;
   const m = {
     l: Number(margin.l ?? 70),
-    r: Number(margin.r ?? (legendNames.length ? legendMargin(legendNames) : 30)),
+    r: Number(margin.r ?? right),
     t: Number(margin.t ?? 44),
     b: Number(margin.b ?? 52),
   };
@@ -329,7 +330,11 @@ export function figureToSvg(figure: Figure): string {
   const heat = fig.data.find((t) => t.type === "heatmap");
   const scene = !heat && fig.data.some((t) => t.type === "scatter3d");
   const legend = heat ? [] : legendEntries(fig);
-  const f = makeFrame(fig, heat ? ["colorbar"] : legend.map((e) => e.name));
+  // A heatmap's colorbar takes 110 px; a legend as much as its names need; else 30 px.
+  const f = makeFrame(
+    fig,
+    heat ? 110 : legend.length ? legendMargin(legend.map((e) => e.name)) : 30,
+  );
   if (heat) drawHeatmap(heat, fig, f);
   else if (scene) drawScene(fig, f);
   else cartesian(fig, f, legend);
