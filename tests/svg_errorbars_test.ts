@@ -93,7 +93,7 @@ Deno.test("errorBarTrace, bandTraces and baselineTrace render: whiskers, band po
   assertEquals(polygons.length, 1);
   assertStringIncludes(polygons[0]!, "rgba(44,160,44,0.2)");
   assertEquals(polygons[0]!.match(/points="([^"]*)"/)![1].split(" ").length, 4); // 2 up + 2 back
-  assertStringIncludes(svg, `stroke-dasharray="7,4"`);
+  assertStringIncludes(svg, `stroke-dasharray="9,9"`); // plotly's "dash" at width 1.5
   // The whiskers, from the widest interval, stay inside the plot area.
   for (const [a, b] of whiskerSpans(svg)) assert(a >= TOP && b <= BOTTOM, `whisker ${a}..${b}`);
   // Only the three named visible traces are in the legend, in rows with no gaps.

@@ -2,9 +2,10 @@
  * A static SVG renderer for plotly figures, rasterised to the `image/png` that every Jupyter
  * front end shows (trusted or not, and GitHub). It draws what the figure says: scatter lines,
  * markers and text, bars (grouped or stacked), histograms with their bins, heatmaps with
- * `zmin`/`zmax` and colorscales, 3-D scatter as a projection, trace colours and dashes, error
- * bars (`error_y`), filled bands (`fill: "tonexty"`, `"toself"`, `"tozeroy"`), axis ranges, log,
- * category and reversed axes, titles and axis titles.
+ * `zmin`/`zmax` and colorscales, 3-D scatter as a projection, trace colours, dashes and marker
+ * symbols, error bars (`error_y`), filled bands (`fill: "tonexty"`, `"toself"`, `"tozeroy"`),
+ * axis ranges, log, category and reversed axes, titles, axis titles and a legend whose entries
+ * show how each trace is drawn (svg_legend.ts).
  *
  * @module
  */
@@ -19,6 +20,8 @@ import {
 import { type Axis, makeAxis } from "./svg_axes.ts";
 import { drawHeatmap } from "./svg_heatmap.ts";
 import { drawScene } from "./svg_scene.ts";
+import { drawLegend, legendEntries, type LegendEntry, legendMargin } from "./svg_legend.ts";
+import { dashArray, markerSvg, scatterMode } from "./svg_marks.ts";
 
 /** A histogram trace as bars, binned as `xbins` says (else unit bins for integers, else 20). */
 function histogramAsBars(t: Trace): Trace {
@@ -46,41 +49,18 @@ function histogramAsBars(t: Trace): Trace {
   return { ...t, type: "bar", x: centers, y: counts, _width: size };
 }
 
-function makeFrame(fig: Figure, legendNames: string[]): Frame {
+/** The frame, with a right margin of `right` px unless the layout gives one. */
+function makeFrame(fig: Figure, right: number): Frame {
   const margin = (fig.layout?.margin ?? {}) as Record<string, number>;
-  const longest = Math.max(0, ...legendNames.map((n) => n.length));
   const m = {
     l: Number(margin.l ?? 70),
-    r: Number(
-      margin.r ?? (legendNames.length ? Math.min(300, Math.max(110, 40 + 7.4 * longest)) : 30),
-    ),
+    r: Number(margin.r ?? right),
     t: Number(margin.t ?? 44),
     b: Number(margin.b ?? 52),
   };
   const W = Number(fig.layout?.width ?? 640), H = Number(fig.layout?.height ?? 400);
   return { W, H, m, pw: Math.max(40, W - m.l - m.r), ph: Math.max(40, H - m.t - m.b), parts: [] };
 }
-
-function legend(f: Frame, traces: Trace[]) {
-  let row = 0;
-  traces.forEach((t, k) => {
-    if (!t.name || t.showlegend === false) return;
-    const y = f.m.t + 12 + row++ * 18;
-    f.parts.push(
-      `<rect x="${f.W - f.m.r + 12}" y="${y - 9}" width="12" height="12" fill="${
-        escapeHtml(traceColor(t, k))
-      }"/>`,
-      `<text x="${f.W - f.m.r + 30}" y="${y + 1}" font-size="12">${escapeHtml(t.name)}</text>`,
-    );
-  });
-}
-
-const DASHES: Record<string, string> = {
-  dot: "2,3",
-  dash: "7,4",
-  longdash: "12,4",
-  dashdot: "7,3,2,3",
-};
 
 /** A plotly `error_y`: the fields this renderer reads. */
 interface ErrorY {
@@ -133,7 +113,7 @@ export function errorBarEnds(t: Trace): [number, number][] | undefined {
   });
 }
 
-function cartesian(fig: Figure, f: Frame) {
+function cartesian(fig: Figure, f: Frame, legend: LegendEntry[]) {
   const { m, pw, ph, parts } = f;
   const lay = fig.layout ?? {};
   const cats: string[] = [];
@@ -283,7 +263,7 @@ function cartesian(fig: Figure, f: Frame) {
       );
       return;
     }
-    const mode = t.mode ?? (xs.length > 20 ? "lines" : "lines+markers");
+    const mode = scatterMode(t);
     // A gap (null/NaN) breaks the line, as in plotly.
     const runs: string[][] = [[]];
     const pts: [number, number, number][] = [];
@@ -294,26 +274,24 @@ function cartesian(fig: Figure, f: Frame) {
         pts.push([a, b, i]);
       } else if (runs[runs.length - 1].length) runs.push([]);
     });
-    const line = t.line as { dash?: string; width?: number } | undefined;
+    const line = t.line as { dash?: unknown; width?: number } | undefined;
     if (mode.includes("lines")) {
+      const width = Number(line?.width ?? 2), dash = dashArray(line?.dash, width);
       for (const run of runs.filter((r) => r.length > 1)) {
         parts.push(
-          `<polyline fill="none" stroke="${c}" stroke-opacity="${opacity}" stroke-width="${
-            line?.width ?? 2
-          }" stroke-linejoin="round"${
-            line?.dash && DASHES[line.dash] ? ` stroke-dasharray="${DASHES[line.dash]}"` : ""
-          } points="${run.join(" ")}"/>`,
+          `<polyline fill="none" stroke="${c}" stroke-opacity="${opacity}" stroke-width="${width}" ` +
+            `stroke-linejoin="round"${dash ? ` stroke-dasharray="${dash}"` : ""} points="${
+              run.join(" ")
+            }"/>`,
         );
       }
     }
     whiskers(t, k, xs.map((xv) => x.px(xv)), errs);
     if (mode.includes("markers")) {
-      const size = Number((t.marker as { size?: number } | undefined)?.size ?? 6);
+      const marker = t.marker as { size?: number; symbol?: unknown } | undefined;
+      const size = Number(marker?.size ?? 6);
       for (const [a, b] of pts) {
-        parts.push(
-          `<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="${size / 2}" fill="${c}" ` +
-            `fill-opacity="${opacity}"/>`,
-        );
+        parts.push(markerSvg(a, b, size, marker?.symbol, traceColor(t, k), opacity));
       }
     }
     if (mode.includes("text")) {
@@ -331,7 +309,7 @@ function cartesian(fig: Figure, f: Frame) {
   parts.push(
     `<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#aaa"/>`,
   );
-  legend(f, fig.data);
+  drawLegend(f, legend);
 }
 
 /**
@@ -351,12 +329,16 @@ export function figureToSvg(figure: Figure): string {
   const fig = { ...figure, data: figure.data.map(histogramAsBars) };
   const heat = fig.data.find((t) => t.type === "heatmap");
   const scene = !heat && fig.data.some((t) => t.type === "scatter3d");
-  const names = heat ? [] : fig.data.map((t) => t.name ?? "").filter(Boolean);
-  const f = makeFrame(fig, heat ? ["colorbar"] : names);
+  const legend = heat ? [] : legendEntries(fig);
+  // A heatmap's colorbar takes 110 px; a legend as much as its names need; else 30 px.
+  const f = makeFrame(
+    fig,
+    heat ? 110 : legend.length ? legendMargin(legend.map((e) => e.name)) : 30,
+  );
   if (heat) drawHeatmap(heat, fig, f);
   else if (scene) drawScene(fig, f);
-  else cartesian(fig, f);
-  if (scene) legend(f, fig.data);
+  else cartesian(fig, f, legend);
+  if (scene) drawLegend(f, legend);
   const lay = fig.layout ?? {};
   const title = titleText(lay.title);
   f.parts.push(
