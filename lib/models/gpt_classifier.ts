@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.ts";
 import { filledVariable, normalVariable } from "../nn/init.ts";
-import { GPT } from "./gpt.ts";
+import type { GPT } from "./gpt.ts";
 import { AdamW } from "../train/adamw.ts";
 import { linearWarmupDecay } from "../train/schedule.ts";
 import { optimizerStep } from "../train/step.ts";
