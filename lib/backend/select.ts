@@ -210,8 +210,11 @@ async function register(name: BackendName): Promise<string> {
     // TensorFlow's C++ logs a oneDNN notice and absl's "All log messages before
     // absl::InitializeLog()" warning on load; keep only errors (TF_CPP_MIN_LOG_LEVEL=2).
     if (!Deno.env.get("TF_CPP_MIN_LOG_LEVEL")) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "2");
+    // One literal specifier per branch, so that `deno publish` can resolve both imports.
     await withoutTensorflowNotices(() =>
-      import(name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node")
+      name === "tensorflow-gpu"
+        ? import("@tensorflow/tfjs-node-gpu")
+        : import("@tensorflow/tfjs-node")
     );
   }
   registered.add(name);

@@ -6,7 +6,7 @@
 // Why: through tfjs-node every kernel costs 10-30 us of dispatch, however small its tensors.
 // A baby-GPT step ran about 1400 of them, half in AdamW (13 per parameter), most of the rest in
 // LayerNorm, GELU and attention written as small tensor ops. Each op here replaces 5-650 of them.
-// The mathematics is exactly that of lib/models/layers.ts, lib/attention and lib/optim/adamw.ts.
+// The mathematics is exactly that of lib/models/layers.ts, lib/attention and lib/train/adamw.ts.
 
 #include <algorithm>
 #include <cmath>

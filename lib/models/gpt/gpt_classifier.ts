@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../random.ts";
 import { filledVariable, normalVariable } from "../../nn/init.ts";
-import { GPT } from "./gpt.ts";
+import type { GPT } from "./gpt.ts";
 
 /**
  * A batch of right-padded token sequences with their true lengths and labels.
