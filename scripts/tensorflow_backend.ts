@@ -12,7 +12,7 @@
  *    those headers and Node-API's, with g++.
  * 3. The binding placed where tfjs-node's loader (node-pre-gyp) looks for it
  *    (`lib/napi-v8/tfjs_binding.node` in the package), linked to the library by absolute rpath.
- * 4. lib's fused ops (`lib/backend/native/llm_ops.cc`) compiled against the wheel's C++ headers
+ * 4. lib's fused ops (`lib/ops/*.cc`) compiled against the wheel's C++ headers
  *    into `libllm_ops.so` beside the library, with the source's SHA-256, so that lib/backend
  *    loads only a build of the current source.
  *
@@ -24,7 +24,7 @@
  * @module
  */
 import { createRequire } from "node:module";
-import { NATIVE_SOURCE, sha256File } from "../lib/backend/native_ops.ts";
+import { nativeSources, nativeSourcesHash } from "../lib/backend/native_ops.ts";
 import { TENSORFLOW_BUILDS, type TensorflowBuildStatus } from "../lib/backend/build_status.ts";
 
 /** Options for {@link ensureTensorflowBackend}. */
@@ -250,7 +250,7 @@ async function buildOrCheck(
   const libDir = build.libDir;
   const opsLib = `${libDir}/libllm_ops.so`;
   const libs = ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"];
-  const sourceHash = await sha256File(NATIVE_SOURCE);
+  const sourceHash = await nativeSourcesHash();
   const libsThere = libs.every((l) => exists(`${libDir}/${l}`));
   const buildBinding = force || !exists(binding) || !libsThere;
   const opsCurrent = exists(opsLib) && exists(`${opsLib}.sha256`) &&
@@ -429,7 +429,7 @@ function compileOps(
   opsLib: string,
   log: (s: string) => void,
 ): void {
-  log("4. compiling lib's fused ops (lib/backend/native/llm_ops.cc) against TensorFlow's headers");
+  log("4. compiling lib's fused ops (lib/ops/*.cc) against TensorFlow's headers");
   // For this CPU; Eigen's AVX512-FP16 code does not build with g++ 12, so that part is off.
   const arch = ["-march=native"];
   if (works(CXX(), ["-mno-avx512fp16", "-x", "c++", "-E", "/dev/null"]) !== undefined) {
@@ -447,7 +447,7 @@ function compileOps(
       "-D_GLIBCXX_USE_CXX11_ABI=1",
       "-DEIGEN_MAX_ALIGN_BYTES=64",
       `-I${include}`,
-      NATIVE_SOURCE,
+      ...nativeSources().filter((p) => p.endsWith(".cc")),
       `-L${libDir}`,
       "-l:libtensorflow_framework.so.2",
       `-Wl,-rpath,${libDir}`,

@@ -1,4 +1,4 @@
-// lib's fused TensorFlow ops (lib/backend/native/llm_ops.cc) and the TensorFlow ops lib calls
+// lib's fused TensorFlow ops (lib/ops/*.cc, one file per op) and the TensorFlow ops lib calls
 // directly on the `tensorflow` backend: each must give what the tensor-op version gives, values
 // and gradients. Skipped where `deno task setup` has not built them. LLM_BACKEND=tensorflow-gpu
 // runs them on the GPU package (`deno task setup:tfjs-node --gpu`), built beside its library.

@@ -1,5 +1,5 @@
 /**
- * lib's fused kernels for the `tensorflow` backend: `lib/backend/native/llm_ops.cc`, compiled by
+ * lib's fused kernels for the `tensorflow` backend: `lib/ops/*.cc`, compiled by
  * `deno task setup:tfjs-node` against the same TensorFlow C library as tfjs-node's binding, and
  * loaded into the process beside it. They register as ordinary TensorFlow ops (`LlmAdamW`,
  * `LlmLayerNorm`, `LlmAddLayerNorm`, `LlmGelu`, `LlmCausalAttention` and their gradients),
@@ -18,22 +18,53 @@ import { TENSORFLOW_BUILDS } from "./build_status.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Where `deno task setup` puts TensorFlow's C library and lib's ops (the CPU package). */
 export const NATIVE_LIB_DIR = TENSORFLOW_BUILDS["tensorflow"].libDir;
-/** The ops' source, whose SHA-256 the build records beside the library. */
-export const NATIVE_SOURCE = `${ROOT}lib/backend/native/llm_ops.cc`;
+/** Where the ops' C++ lives: one `.cc` per op beside its TypeScript in lib/ops, and `native.h`. */
+export const NATIVE_SOURCE_DIR = `${ROOT}lib/ops`;
 
 let status: { loaded: boolean; detail: string } | undefined;
 
 /**
- * SHA-256 of a file, hex: how a build of the ops is matched to its source.
+ * The ops' C++ sources (`lib/ops/*.cc` and `*.h`), sorted: what the build compiles and hashes.
  *
  * @example
  * ```ts
- * import { NATIVE_SOURCE, sha256File } from "./native_ops.ts";
- * console.log((await sha256File(NATIVE_SOURCE)).length); // 64
+ * import { nativeSources } from "./native_ops.ts";
+ * console.log(nativeSources().some((p) => p.endsWith("layer_norm.cc"))); // true
  * ```
  */
-export async function sha256File(path: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+export function nativeSources(): string[] {
+  return [...Deno.readDirSync(NATIVE_SOURCE_DIR)]
+    .filter((e) => e.isFile && (e.name.endsWith(".cc") || e.name.endsWith(".h")))
+    .map((e) => `${NATIVE_SOURCE_DIR}/${e.name}`)
+    .sort();
+}
+
+/**
+ * SHA-256, hex, of every C++ source of the ops (each file's name, then its bytes): how a build
+ * of the ops is matched to its sources.
+ *
+ * @example
+ * ```ts
+ * import { nativeSourcesHash } from "./native_ops.ts";
+ * console.log((await nativeSourcesHash()).length); // 64
+ * ```
+ */
+export async function nativeSourcesHash(): Promise<string> {
+  const parts: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  for (const path of nativeSources()) {
+    parts.push(
+      enc.encode(`${path.slice(NATIVE_SOURCE_DIR.length + 1)}\0`),
+      Deno.readFileSync(path),
+    );
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", all);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -94,9 +125,9 @@ export async function loadNativeOps(): Promise<{ loaded: boolean; detail: string
     // an unrecorded build counts as stale
   }
   try {
-    if (recorded !== await sha256File(NATIVE_SOURCE)) {
+    if (recorded !== await nativeSourcesHash()) {
       return no(
-        "built from an older lib/backend/native/llm_ops.cc; rerun `deno task setup`",
+        "built from older sources than lib/ops/*.cc; rerun `deno task setup`",
       );
     }
     // Loading runs the library's static initialisers, which register the ops with TensorFlow.

@@ -2,7 +2,7 @@
  * Which version of an op runs. Every op in lib/ops has a reference version made of tensor ops
  * (any backend) and may have fast ones of three kinds:
  *
- * - `lib`: lib's own TensorFlow ops (`lib/backend/native/llm_ops.cc`), on the `tensorflow`
+ * - `lib`: lib's own TensorFlow ops (`lib/ops/*.cc`), on the `tensorflow`
  *   backend once `deno task setup` built them and they loaded;
  * - `tensorflow`: TensorFlow's stock fused ops, on the `tensorflow` backend;
  * - `loops`: JavaScript loops over typed arrays, on `wasm` and `cpu`, where reading a tensor's
