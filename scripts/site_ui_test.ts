@@ -8,6 +8,7 @@
  *  - every internal link, image, script and stylesheet answers 200, and every `#anchor` exists;
  *  - no request goes anywhere but the test server (all others are aborted and reported).
  * Then, with JavaScript disabled, every plot shows its PNG (loaded and visible).
+ * `--self-test` plants one fault of each kind in a page and fails unless all are reported.
  * Screenshots go to .ui-screenshots/site-*.png (git-ignored). The whole run is bounded: it
  * stops itself after five minutes.
  *
@@ -17,12 +18,14 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { ROOT } from "./jupyter.ts";
 import { ensureChromium } from "./ui_env.ts";
-import { buildSite } from "./site/build.ts";
+import { buildSite, type SiteSummary } from "./site/build.ts";
 import { PLOTLY_MIME } from "./site/notebook.ts";
 import { serveSite } from "./site/serve.ts";
 
 const SHOTS = join(ROOT, ".ui-screenshots");
 const LIMIT_MS = 5 * 60_000;
+/** Per page: a loaded 2-core machine needed 25 s for the page with a 3-D (WebGL) plot. */
+const PAGE_TIMEOUT_MS = 90_000;
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -52,9 +55,15 @@ function guardRequests(ctx: BrowserContext, origin: string, offsite: string[]) {
   });
 }
 
-async function main(): Promise<number> {
-  const outDir = Deno.makeTempDirSync({ prefix: "llm-site-" });
-  const site = await buildSite({ root: ROOT, outDir });
+/** What a check of the served site found. */
+interface CheckResult {
+  problems: string[];
+  /** Internal URLs requested, with their status. */
+  checkedUrls: Map<string, number>;
+}
+
+/** Opens `pages` (and the index) of the site built in `outDir` and lists what is wrong. */
+async function checkSite(outDir: string, site: SiteSummary): Promise<CheckResult> {
   const server = serveSite(outDir);
   const executablePath = ensureChromium();
   Deno.mkdirSync(SHOTS, { recursive: true });
@@ -86,10 +95,17 @@ async function main(): Promise<number> {
         if (m.type() === "error") errors.push(`console error: ${m.text()}`);
       });
       page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
-      const res = await page.goto(`${server.origin}/${file}`, { waitUntil: "load" });
-      if (res?.status() !== 200) problems.push(`${file}: answered ${res?.status()}`);
       const sitePage = site.pages.find((p) => p.file === file);
       let plots = 0;
+      try {
+        const res = await page.goto(`${server.origin}/${file}`, {
+          waitUntil: "load",
+          timeout: PAGE_TIMEOUT_MS,
+        });
+        if (res?.status() !== 200) problems.push(`${file}: answered ${res?.status()}`);
+      } catch (e) {
+        problems.push(`${file}: did not load: ${(e as Error).message.split("\n")[0]}`);
+      }
       if (sitePage) {
         const expected = plotlyOutputs(join(ROOT, "notebooks", sitePage.notebook));
         plots = await livePlots(page, expected);
@@ -119,7 +135,10 @@ async function main(): Promise<number> {
     await guardRequests(noJs, server.origin, offsite);
     for (const p of site.pages) {
       const page = await noJs.newPage();
-      await page.goto(`${server.origin}/${p.file}`, { waitUntil: "load" });
+      await page.goto(`${server.origin}/${p.file}`, {
+        waitUntil: "load",
+        timeout: PAGE_TIMEOUT_MS,
+      });
       const expected = plotlyOutputs(join(ROOT, "notebooks", p.notebook));
       const imgs = page.locator("figure.plotly-output img.plot-png");
       const shown = await imgs.evaluateAll((els: Any[]) =>
@@ -136,9 +155,17 @@ async function main(): Promise<number> {
   } finally {
     await browser.close();
     await server.stop();
-    Deno.removeSync(outDir, { recursive: true });
   }
   for (const url of new Set(offsite)) problems.push(`request left 127.0.0.1: ${url}`);
+  return { problems, checkedUrls };
+}
+
+async function main(): Promise<number> {
+  const outDir = Deno.makeTempDirSync({ prefix: "llm-site-" });
+  const site = await buildSite({ root: ROOT, outDir });
+  const { problems, checkedUrls } = await checkSite(outDir, site).finally(() =>
+    Deno.removeSync(outDir, { recursive: true })
+  );
   const pages = site.pages.length + 1;
   if (problems.length) {
     console.error(`Site test: ${problems.length} problems on ${pages} pages:`);
@@ -152,20 +179,73 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Waits (up to 30 s) for the plots to draw, then counts the live plotly figures. */
+/**
+ * `--self-test`: plants one fault of each kind the test looks for in the page of
+ * notebook 00 and fails unless every one is reported.
+ */
+async function selfTest(): Promise<number> {
+  const outDir = Deno.makeTempDirSync({ prefix: "llm-site-self-" });
+  const built = await buildSite({ root: ROOT, outDir });
+  const site = { ...built, pages: built.pages.filter((p) => p.notebook === "00_setup.ipynb") };
+  const file = join(outDir, "00_setup.html");
+  const faults: [string, string][] = [
+    // plotly.js missing: no live figure, the PNG fallback shows instead
+    ['<script src="assets/plotly.min.js" defer></script>', ""],
+    // the plot's PNG missing: nothing shows without JavaScript, and a link answers 404
+    ['src="assets/img/00_setup/1.png"', 'src="assets/img/00_setup/gone.png"'],
+    // a request off the machine, a broken link and a console error
+    [
+      "</main>",
+      '<img src="http://198.51.100.7/pixel.png" alt=""><a href="missing_page.html">x</a>' +
+      '<script>console.error("planted")</script></main>',
+    ],
+  ];
+  let planted = Deno.readTextFileSync(file);
+  for (const [from, to] of faults) {
+    if (!planted.includes(from)) {
+      throw new Error(`self-test: the page of 00_setup has no ${from} to plant a fault in`);
+    }
+    planted = planted.replace(from, to);
+  }
+  Deno.writeTextFileSync(file, planted);
+  const { problems } = await checkSite(outDir, site).finally(() =>
+    Deno.removeSync(outDir, { recursive: true })
+  );
+  const expected = [
+    "request left 127.0.0.1: http://198.51.100.7/pixel.png",
+    "/missing_page.html answered 404",
+    "0 live plotly figures, the notebook has 1",
+    "without JavaScript: 0 PNG plots shown of 1",
+    "console error: planted",
+  ];
+  const missed = expected.filter((e) => !problems.some((p) => p.includes(e)));
+  if (missed.length) {
+    console.error(`Site self-test: the test missed planted faults:\n  ${missed.join("\n  ")}`);
+    console.error(`It reported:\n  ${problems.join("\n  ")}`);
+    return 1;
+  }
+  console.log(`Site self-test passed: all ${expected.length} planted faults reported.`);
+  return 0;
+}
+
+/** Waits for the plots to draw (one after another), then counts the live plotly figures. */
 async function livePlots(page: Page, expected: number): Promise<number> {
+  // A figure is settled once plotly drew it or the page fell back to its PNG.
   const count = () =>
-    page.evaluate(() =>
-      [...(globalThis as Any).document.querySelectorAll("figure.plotly-output .js-plotly-plot")]
-        .filter((el: Any) => el.querySelector("svg.main-svg")).length
-    );
-  const deadline = Date.now() + 30_000;
+    page.evaluate(() => {
+      const figs: Any[] = [
+        ...(globalThis as Any).document.querySelectorAll("figure.plotly-output"),
+      ];
+      const live = figs.filter((f) => f.querySelector(".js-plotly-plot svg.main-svg")).length;
+      return { live, settled: live + figs.filter((f) => f.querySelector(".plot-fallback")).length };
+    });
+  const deadline = Date.now() + PAGE_TIMEOUT_MS;
   let n = await count();
-  while (n < expected && Date.now() < deadline) {
+  while (n.settled < expected && Date.now() < deadline) {
     await page.waitForTimeout(250);
     n = await count();
   }
-  return n;
+  return n.live;
 }
 
 /** Every same-origin link, image, script and stylesheet must answer 200; anchors must exist. */
@@ -222,7 +302,7 @@ if (import.meta.main) {
     console.error(`Site test: still running after ${LIMIT_MS / 60_000} min; stopped.`);
     Deno.exit(1);
   }, LIMIT_MS);
-  const code = await main();
+  const code = Deno.args.includes("--self-test") ? await selfTest() : await main();
   clearTimeout(timer);
   Deno.exit(code);
 }

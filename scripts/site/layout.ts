@@ -91,19 +91,27 @@ export const SITE_JS = `"use strict";
     }
     return v;
   }
+  // One figure per task, so that the page shows and scrolls while the rest are drawn.
   var figs = document.querySelectorAll("figure.plotly-output");
-  for (var i = 0; i < figs.length; i++) {
-    var fig = figs[i];
+  var next = 0;
+  function drawNext() {
+    if (next >= figs.length) return;
+    var fig = figs[next++];
+    var done = function () { setTimeout(drawNext, 0); };
     try {
       var f = titlesAsObjects(JSON.parse(fig.querySelector("script.plotly-figure").textContent));
       var layout = Object.assign({ autosize: true }, f.layout || {});
       window.Plotly.newPlot(fig.querySelector(".plotly-target"), f.data, layout,
-        { responsive: true, displaylogo: false }).catch(showPng.bind(null, fig));
+        { responsive: true, displaylogo: false })
+        .catch(function (e) { console.warn("plot drawn as PNG:", e); showPng(fig); })
+        .then(done);
     } catch (e) {
       console.warn("plot drawn as PNG:", e);
       showPng(fig);
+      done();
     }
   }
+  drawNext();
 })();
 `;
 
