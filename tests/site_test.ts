@@ -147,6 +147,8 @@ Deno.test("site: markdown renders headings, lists, tables, links, code, emphasis
       "   - nested",
       "",
       "$$A = B$$",
+      "",
+      "$$M = \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}$$ and `a\\*b`, \\$5, \\*not em\\*.",
     ].join("\n"),
     { rewriteLink: (h) => h.replace(".ipynb", ".html") },
   );
@@ -162,6 +164,9 @@ Deno.test("site: markdown renders headings, lists, tables, links, code, emphasis
     html,
   );
   assert(html.includes('<span class="math display">A = B</span>'));
+  // TeX keeps its backslashes (`\\` is a matrix row); a code span keeps its backslash too.
+  assert(html.includes(String.raw`M = \begin{bmatrix} 1 \\ 2 \end{bmatrix}</span>`), html);
+  assert(html.includes(String.raw`<code>a\*b</code>, $5, *not em*.`), html);
 });
 
 Deno.test("site: stream text drops ANSI codes and keeps what a carriage return left", () => {

@@ -306,15 +306,20 @@ function inline(text: string, ctx: Ctx): string {
   const held: string[] = [];
   const hold = (html: string) => `\uE000${held.push(html) - 1}\uE000`;
   let s = text;
-  // Backslash escapes first, so an escaped `*`, `$` or `` ` `` is plain text.
-  s = s.replace(/\\([\\`*_{}[\]()#+\-.!|$<>~])/g, (_, c) => hold(escapeHtml(c)));
-  s = s.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (_, _t, code) => {
+  // Code spans first: nothing inside them is Markdown, not even a backslash.
+  s = s.replace(/(?<!\\)(`+)([\s\S]*?[^`])\1(?!`)/g, (_, _t, code) => {
     const trimmed = /^ .* $/.test(code) ? code.slice(1, -1) : code;
     return hold(`<code>${escapeHtml(trimmed.replace(/\n/g, " "))}</code>`);
   });
-  s = s.replace(/\$\$([\s\S]+?)\$\$/g, (_, tex) => hold(mathSpan(tex, true)));
+  // Math next, before backslash escapes, so that TeX keeps its `\\` and `\{` (as Jupyter does);
+  // an escaped `\$` opens nothing.
+  s = s.replace(/(?<!\\)\$\$([\s\S]+?)\$\$/g, (_, tex) => hold(mathSpan(tex, true)));
   // Inline math: `$` hugging its formula on both sides, not followed by a digit (a price).
-  s = s.replace(/\$(?=\S)([^$\n]*?\S)\$(?!\d)/g, (_, tex) => hold(mathSpan(tex, false)));
+  s = s.replace(
+    /(?<![\\$])\$(?=\S)([^$\n]*?[^\s\\])\$(?!\d)/g,
+    (_, tex) => hold(mathSpan(tex, false)),
+  );
+  s = s.replace(/\\([\\`*_{}[\]()#+\-.!|$<>~])/g, (_, c) => hold(escapeHtml(c)));
   s = s.replace(/<(https?:\/\/[^\s<>]+)>/g, (_, url) => {
     const href = escapeHtml(ctx.rewrite(url));
     return hold(`<a href="${href}">${escapeHtml(url)}</a>`);
