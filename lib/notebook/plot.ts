@@ -22,6 +22,7 @@ import {
   titleText,
   toBase64,
   type Trace,
+  withTitleObjects,
 } from "../figure/mod.ts";
 
 export type { Figure, Trace };
@@ -74,7 +75,8 @@ export function figureBundle(figure: Figure): MimeBundle {
       "plot() takes a plotly figure { data: Trace[], layout? }; data must be an array.",
     );
   }
-  const fig = jsonSafe(figure);
+  // Titles as `{ text }`: plotly.js 3, JupyterLab's renderer, drops bare-string titles.
+  const fig = withTitleObjects(jsonSafe(figure));
   return {
     "application/vnd.plotly.v1+json": fig,
     "image/png": toBase64(svgToPng(figureToSvg(fig))),
