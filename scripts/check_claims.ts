@@ -26,8 +26,9 @@
  * sentence containing it. Keep these for the rare number that is neither measured nor quoted.
  *
  * Usage: `deno run -A scripts/check_claims.ts [--report-only] [--notebooks a,b] [nb.ipynb ...]`.
- * Without notebooks it checks all of `notebooks/`: findings in the notebooks listed in
- * {@link ENFORCED} fail the check (exit 1), the others are counted as warnings. Notebooks named
+ * Without notebooks it checks all of `notebooks/` and `notebooks/solutions/`: findings in the
+ * notebooks listed in {@link ENFORCED} and in every worked solution fail the check (exit 1), the
+ * others are counted as warnings. Notebooks named
  * on the command line are all checked strictly; `--report-only` lists findings and exits 0.
  *
  * @module
@@ -362,13 +363,38 @@ export async function checkClaimFiles(paths: string[]): Promise<Map<string, Clai
   return out;
 }
 
-/** The `.ipynb` files of `notebooks/`, sorted. */
-export function listNotebooks(): string[] {
-  const dir = join(ROOT, "notebooks");
-  return [...Deno.readDirSync(dir)]
+function ipynbIn(dir: string): string[] {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  return entries
     .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
     .map((e) => join(dir, e.name))
     .sort();
+}
+
+/** The `.ipynb` files of `notebooks/`, then those of `notebooks/solutions/`, each sorted. */
+export function listNotebooks(): string[] {
+  return [...ipynbIn(join(ROOT, "notebooks")), ...ipynbIn(join(ROOT, "notebooks", "solutions"))];
+}
+
+/**
+ * Whether a path is a worked solution (a notebook in a folder named `solutions`). Solutions are
+ * always enforced: they were written under this rule.
+ *
+ * @example
+ * ```ts
+ * import { isSolution } from "./check_claims.ts";
+ * console.log(isSolution("notebooks/solutions/01_solutions.ipynb")); // true
+ * console.log(isSolution("notebooks/01_llms_from_dummies.ipynb")); // false
+ * ```
+ */
+export function isSolution(path: string): boolean {
+  return basename(dirname(path)) === "solutions";
 }
 
 function resolveNotebook(name: string): string {
@@ -378,7 +404,12 @@ function resolveNotebook(name: string): string {
       return name;
     } catch { /* try notebooks/ below */ }
   }
-  const match = listNotebooks().filter((p) => basename(p).startsWith(name));
+  // `solutions/01` names a solution by prefix; a bare prefix names a course notebook.
+  const solution = name.startsWith("solutions/");
+  const prefix = solution ? name.slice("solutions/".length) : name;
+  const match = listNotebooks().filter((p) =>
+    isSolution(p) === solution && basename(p).startsWith(prefix)
+  );
   if (match.length === 1) return match[0];
   throw new Error(
     `no single notebook matches "${name}"; give a path or a prefix of one of: ` +
@@ -389,8 +420,9 @@ function resolveNotebook(name: string): string {
 const HELP =
   `Usage: deno run -A scripts/check_claims.ts [--report-only] [--notebooks a,b] [nb.ipynb ...]
 Every number in a notebook's markdown must appear in its outputs or be cited (see the module docs).
-  (no notebooks)   check notebooks/*: ENFORCED ones fail on findings, others are warnings
-  --notebooks a,b  check these (paths, or prefixes such as 06) strictly
+  (no notebooks)   check notebooks/* and notebooks/solutions/*: ENFORCED ones and every
+                   solution fail on findings, others are warnings
+  --notebooks a,b  check these (paths, or prefixes such as 06 or solutions/06) strictly
   --report-only    list every finding and exit 0`;
 
 /** The command line (returns the exit code). */
@@ -412,7 +444,8 @@ export async function main(args: string[]): Promise<number> {
   }
   const paths = named.length ? named.map(resolveNotebook) : listNotebooks();
   const results = await checkClaimFiles(paths);
-  const strict = (p: string) => !reportOnly && (named.length > 0 || ENFORCED.includes(basename(p)));
+  const strict = (p: string) =>
+    !reportOnly && (named.length > 0 || isSolution(p) || ENFORCED.includes(basename(p)));
   let failed = 0;
   for (const [p, findings] of results) {
     if (strict(p) || reportOnly) { for (const f of findings) console.error(formatFinding(f)); }

@@ -8,7 +8,8 @@
  * notebook, cell (index in the notebook's cell list, markdown included, and the cell id) and line
  * within the cell, so it can be fixed in Jupyter.
  *
- * Usage: `deno run -A scripts/check_notebooks.ts [notebook.ipynb ...]` (default: notebooks/*).
+ * Usage: `deno run -A scripts/check_notebooks.ts [notebook.ipynb ...]` (default: notebooks/*
+ * and the worked solutions, notebooks/solutions/*).
  *
  * @module
  */
@@ -220,16 +221,31 @@ export async function checkNotebooks(paths: string[]): Promise<NotebookDiagnosti
   }
 }
 
-/** The notebooks under notebooks/, sorted. */
+/** The notebooks in `dir` (default notebooks/), sorted; empty if `dir` does not exist. */
 export function listNotebookFiles(dir = join(ROOT, "notebooks")): string[] {
-  return [...Deno.readDirSync(dir)]
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  return entries
     .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
     .map((e) => join(dir, e.name))
     .sort();
 }
 
+/** What `deno task check` checks: the course notebooks, then the worked solutions. */
+export function listAllNotebookFiles(): string[] {
+  return [
+    ...listNotebookFiles(),
+    ...listNotebookFiles(join(ROOT, "notebooks", "solutions")),
+  ];
+}
+
 if (import.meta.main) {
-  const paths = Deno.args.length ? Deno.args : listNotebookFiles();
+  const paths = Deno.args.length ? Deno.args : listAllNotebookFiles();
   const problems = await checkNotebooks(paths);
   for (const p of problems) console.error(formatDiagnostic(p));
   if (problems.length) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
@@ -78,6 +78,12 @@ export async function executeNotebook(
     env?: Record<string, string>;
     /** Run every code cell twice in one kernel and count the tensors after each pass. */
     twice?: boolean;
+    /**
+     * The kernel's working directory, which relative imports (`../lib/...`) resolve from.
+     * Default: the notebook's own folder when it lies under notebooks/ (so a solution in
+     * notebooks/solutions/ finds `../../lib/...`), else notebooks/.
+     */
+    cwd?: string;
   },
 ): Promise<NotebookRun> {
   const env: Record<string, string> = {
@@ -96,7 +102,7 @@ export async function executeNotebook(
       "--timeout",
       String(opts.timeout ?? 1200),
       "--cwd",
-      join(ROOT, "notebooks"),
+      opts.cwd ?? notebookCwd(src),
       ...(opts.twice ? ["--twice"] : []),
     ],
     env,
@@ -118,10 +124,36 @@ export async function executeNotebook(
   }
 }
 
-/** The notebooks, sorted by name. */
+/** The folder a notebook runs in: its own when under notebooks/, else notebooks/ (temp copies). */
+function notebookCwd(src: string): string {
+  const notebooks = join(ROOT, "notebooks");
+  const folder = dirname(resolve(src));
+  const rel = relative(notebooks, folder);
+  return rel === "" || (!rel.startsWith("..") && !rel.startsWith("/")) ? folder : notebooks;
+}
+
+/** The course notebooks (notebooks/*.ipynb), sorted by name. */
 export function listNotebooks(): string[] {
   return [...Deno.readDirSync(join(ROOT, "notebooks"))]
     .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
     .map((e) => join(ROOT, "notebooks", e.name))
     .sort();
+}
+
+/**
+ * The worked solutions to the course notebooks' exercises (notebooks/solutions/*.ipynb, named
+ * `NN_solutions.ipynb` after the notebook they answer), sorted by name; empty when the folder
+ * does not exist.
+ */
+export function listSolutions(): string[] {
+  const dir = join(ROOT, "notebooks", "solutions");
+  try {
+    return [...Deno.readDirSync(dir)]
+      .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
+      .map((e) => join(dir, e.name))
+      .sort();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
 }

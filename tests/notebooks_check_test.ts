@@ -7,7 +7,7 @@ import {
   checkNotebooks,
   extractModule,
   formatDiagnostic,
-  listNotebookFiles,
+  listAllNotebookFiles,
 } from "../scripts/check_notebooks.ts";
 
 function notebook(cells: [string, string][]): string {
@@ -86,11 +86,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the project's notebooks type-check and lint clean",
+  name: "the project's notebooks and worked solutions type-check and lint clean",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const problems = await checkNotebooks(listNotebookFiles());
+    const problems = await checkNotebooks(listAllNotebookFiles());
     assertEquals(problems.map(formatDiagnostic), []);
   },
 });

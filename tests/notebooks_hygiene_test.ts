@@ -1,9 +1,9 @@
 // What a reader sees in the committed notebooks: no paths of the machine they ran on, no stderr
 // warnings or TensorFlow start-up lines, no text or JSON output over 100 KB, code lines that fit
-// JupyterLab's width (100 characters, as in lib).
+// JupyterLab's width (100 characters, as in lib). The worked solutions (notebooks/solutions/) too.
 import { assertEquals } from "@std/assert";
 import { basename } from "node:path";
-import { listNotebooks } from "../scripts/jupyter.ts";
+import { listNotebooks, listSolutions } from "../scripts/jupyter.ts";
 
 interface Output {
   output_type: string;
@@ -52,7 +52,7 @@ export function hygieneProblems(cells: Cell[]): string[] {
   return problems;
 }
 
-for (const path of listNotebooks()) {
+for (const path of [...listNotebooks(), ...listSolutions()]) {
   Deno.test(`notebook ${basename(path)}: no machine paths, stderr, huge outputs or long lines`, () => {
     const nb = JSON.parse(Deno.readTextFileSync(path)) as { cells: Cell[] };
     assertEquals(hygieneProblems(nb.cells), []);

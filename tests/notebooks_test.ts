@@ -1,8 +1,14 @@
-// Executes every notebook top to bottom with the Deno kernel through the real Jupyter protocol
+// Executes every notebook, and every worked solution in notebooks/solutions/, top to bottom with the Deno kernel through the real Jupyter protocol
 // (nbclient), in smoke mode, on a temporary copy; any error output fails the test.
 import { assert, assertEquals } from "@std/assert";
 import { basename, join } from "node:path";
-import { executeNotebook, findPython, listNotebooks, makeKernelDir } from "../scripts/jupyter.ts";
+import {
+  executeNotebook,
+  findPython,
+  listNotebooks,
+  listSolutions,
+  makeKernelDir,
+} from "../scripts/jupyter.ts";
 
 const python = findPython();
 const kernelDir = python ? makeKernelDir() : "";
@@ -11,9 +17,14 @@ const outDir = Deno.makeTempDirSync({ prefix: "llm-notebooks-" });
 // Every notebook runs on the default backend (tensorflow where `deno task setup` built it), twice
 // in one kernel, as a reader who presses Run All twice: the second pass must not hold more
 // tensors than the first (cells own what they build with lib/notebook's `keep`). One notebook
-// also runs on wasm, the backend of machines where tensorflow cannot be built.
+// also runs on wasm, the backend of machines where tensorflow cannot be built. The solutions run
+// the same way, so they break here, not in a reader's hands, when lib changes under them.
 const runs = [
-  ...listNotebooks().map((path) => ({ path, env: {} as Record<string, string>, twice: true })),
+  ...[...listNotebooks(), ...listSolutions()].map((path) => ({
+    path,
+    env: {} as Record<string, string>,
+    twice: true,
+  })),
   ...listNotebooks().filter((p) => basename(p).startsWith("01_"))
     .map((path) => ({ path, env: { LLM_BACKEND: "wasm" }, twice: false })),
 ];
