@@ -238,6 +238,74 @@ Deno.test({
 });
 
 Deno.test({
+  name: "webgpu: each op takes fewer dispatches with lib's WGSL kernels, forward and backward",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    const [N, C] = [64, 128];
+    const x = normal([N, C], 30) as tf.Tensor2D, d = normal([N, C], 31) as tf.Tensor2D;
+    const w = normal([C], 32), b = normal([C], 33), dy = normal([N, C], 34);
+    const t = tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 5) % C), "int32");
+    // Each op as a function of its float inputs, and the gradient it receives.
+    const ops: [string, tf.Tensor[], (...xs: tf.Tensor[]) => tf.Tensor, tf.Tensor][] = [
+      ["layerNorm", [x, w, b], (a, ww, bb) => layerNorm(a as tf.Tensor2D, ww, bb), dy],
+      [
+        "addLayerNorm (y)",
+        [x, d, w, b],
+        (a, dd, ww, bb) => addLayerNorm(a as tf.Tensor2D, dd as tf.Tensor2D, ww, bb).y,
+        dy,
+      ],
+      ["gelu", [x], (a) => gelu(a), dy],
+      ["crossEntropy", [x], (a) => crossEntropy(a as tf.Tensor2D, t), tf.scalar(1)],
+    ];
+    const rows: string[] = [];
+    for (const [name, inputs, f, g] of ops) {
+      const count = (fused: boolean) =>
+        withKernels({ webgpuKernels: fused }, () => {
+          const forward = dispatches(() => tf.tidy(() => void f(...inputs))).length;
+          const both = dispatches(() => tf.tidy(() => void tf.grads(f)(inputs, g))).length;
+          return [forward, both - forward];
+        });
+      const [fused, reference] = [count(true), count(false)];
+      rows.push(
+        `${name}: forward ${reference[0]} -> ${fused[0]}, backward ${reference[1]} -> ${fused[1]}`,
+      );
+      assertLess(fused[0] + fused[1], reference[0] + reference[1], name);
+    }
+    // AdamW on one parameter whose moments own their buffers (as AdamW's do after a step).
+    const own = (u: tf.Tensor) => {
+      const made = tf.variable(u);
+      u.dispose();
+      return made;
+    };
+    const adamw = [true, false].map((fused) => {
+      const p = own(normal([C], 35)), m = own(tf.zeros([C])), v = own(tf.zeros([C]));
+      const n = withKernels(
+        { webgpuKernels: fused },
+        () =>
+          dispatches(() =>
+            adamwUpdate([{ p, g: w, m, v, decayed: true }], {
+              beta1: 0.9,
+              beta2: 0.95,
+              stepSize: 1e-3,
+              epsHat: 1e-8,
+              shrink: 0.999,
+            })
+          ).length,
+      );
+      tf.dispose([p, m, v]);
+      return n;
+    });
+    rows.push(`adamwUpdate, one parameter: ${adamw[1]} -> ${adamw[0]}`);
+    assertEquals(adamw[0], 1);
+    console.log(
+      `dispatches per op at (${N}, ${C}), reference -> lib's WGSL:\n  ${rows.join("\n  ")}`,
+    );
+    tf.dispose([x, d, w, b, dy, t]);
+  },
+});
+
+Deno.test({
   name: "webgpu: one GPT training step takes fewer dispatches with lib's WGSL kernels",
   ignore,
   fn: async () => {
