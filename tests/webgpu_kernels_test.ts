@@ -13,6 +13,7 @@ import { addLayerNorm } from "../lib/ops/add_layer_norm.ts";
 import { gelu } from "../lib/ops/gelu.ts";
 import { crossEntropy } from "../lib/ops/cross_entropy.ts";
 import { adamwUpdate } from "../lib/ops/adamw_update.ts";
+import { causalAttentionRows } from "../lib/ops/causal_attention.ts";
 import { chosen } from "../lib/ops/dispatch.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
@@ -190,6 +191,24 @@ Deno.test({
 });
 
 Deno.test({
+  name: "webgpu: causal attention's WGSL kernels match the reference, values and gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // [batch, T, heads, head size]: from one position to the baby GPT's block, heads and width
+    // (rows (128, 384); batch 2, not 12, to keep llvmpipe's time down).
+    for (const [B, T, nh, hs] of [[1, 1, 1, 2], [2, 5, 2, 4], [3, 16, 4, 8], [2, 64, 4, 32]]) {
+      await assertSameWithAndWithout(`causalAttentionRows B ${B} T ${T} nh ${nh} hs ${hs}`, () => {
+        const qkv = normal([B * T, 3 * nh * hs], 40) as tf.Tensor2D;
+        const r = normal([B * T, nh * hs], 41);
+        const f = (x: tf.Tensor) => tf.sum(tf.mul(causalAttentionRows(x as tf.Tensor2D, B, nh), r));
+        return [causalAttentionRows(qkv, B, nh), tf.grad(f)(qkv)];
+      });
+    }
+  },
+});
+
+Deno.test({
   name: "webgpu: AdamW's WGSL kernels match the reference over two steps, decayed or not",
   ignore,
   fn: async () => {
@@ -257,6 +276,13 @@ Deno.test({
       ],
       ["gelu", [x], (a) => gelu(a), dy],
       ["crossEntropy", [x], (a) => crossEntropy(a as tf.Tensor2D, t), tf.scalar(1)],
+      // (B*T, 3C) = (64, 384): batch 4 of 16 positions, 4 heads of 32.
+      [
+        "causalAttentionRows",
+        [tf.concat([x, d, x], 1)],
+        (a) => causalAttentionRows(a as tf.Tensor2D, 4, 4),
+        dy,
+      ],
     ];
     const rows: string[] = [];
     for (const [name, inputs, f, g] of ops) {
