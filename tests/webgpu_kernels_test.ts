@@ -357,6 +357,25 @@ Deno.test({
         optimizer.update(named, 1e-3);
         return value;
       });
+    // The whole model first: loss and every parameter's gradient agree between the two paths.
+    const lossAndGrads = async (fused: boolean) => {
+      const out = withKernels({ webgpuKernels: fused }, () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => model.loss(x, y, { training: true }),
+            vars,
+          );
+          return [value, ...vars.map((v) => grads[v.name])];
+        }));
+      const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(out);
+      return values;
+    };
+    const [fusedModel, referenceModel] = [await lossAndGrads(true), await lossAndGrads(false)];
+    let worst = 0;
+    fusedModel.forEach((v, i) => worst = Math.max(worst, relativeError(v, referenceModel[i])));
+    console.log(`GPT loss and ${vars.length} gradients, largest relative difference: ${worst}`);
+    assertLess(worst, TOLERANCE);
     const counts: Record<string, number> = {};
     const losses: Record<string, number> = {};
     for (const fused of [false, true]) {
