@@ -214,7 +214,7 @@ function compilingWritable(
  * console.log(WORKGROUP_SUM.includes("fn workgroupSum")); // true
  * ```
  */
-export const WORKGROUP_SUM = `
+export const WORKGROUP_SUM: string = `
 var<workgroup> partial : array<f32, 64>;
 fn workgroupSum(v : f32, lane : i32) -> f32 {
   partial[lane] = v;
