@@ -196,11 +196,13 @@ if (import.meta.main) {
     block: num("block"),
     batch: num("batch"),
     steps: num("steps"),
-    kernels: values.stock ? { loopKernels: false, nativeKernels: false } : {},
+    kernels: values.stock ? { loopKernels: false, nativeKernels: false, webgpuKernels: false } : {},
   });
   console.log(
     `profile of one training step on ${backend} (wall ${p.wallMs.toFixed(0)} ms, ` +
-      `median of ${values.steps}${values.stock ? "; lib's loop and native kernels off" : ""}; ` +
+      `median of ${values.steps}${
+        values.stock ? "; lib's loop, native and WGSL kernels off" : ""
+      }; ` +
       "tf.profile adds its own overhead)",
   );
   console.log(profileTable(p, num("top")));

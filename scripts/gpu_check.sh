@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # GPU check for a machine with an NVIDIA GPU and no internet, all within 5 minutes:
 # which backends lib/backend finds (WebGPU through Deno's navigator.gpu on the GPU's Vulkan driver;
-# tensorflow-gpu if @tensorflow/tfjs-node-gpu's binding loads), the GPT parity check on each, and
-# the training-step bench: lib on webgpu and wasm against PyTorch on the GPU (CUDA) and on the CPU,
+# tensorflow-gpu if @tensorflow/tfjs-node-gpu's binding loads), the GPT parity check on each, lib's
+# WGSL kernels' parity and dispatch count (tests/webgpu_kernels_test.ts), and the training-step
+# bench: lib on webgpu and wasm against PyTorch on the GPU (CUDA) and on the CPU,
 # when PyTorch is installed.
 #
 #   scripts/gpu_check.sh            # from the project root, with deno and node_modules present
@@ -64,6 +65,16 @@ $python -c "import torch; print('PyTorch', torch.__version__, 'CUDA', torch.cuda
 echo; echo "== backends, parity and matmul rate ($(left) s left)"
 timeout "$(left)" "${run[@]}" "$probe" --backends "webgpu,tensorflow-gpu,tensorflow,$cpu_backend"
 parity=$?
+kernels=skipped
+if [ -d node_modules/.deno ]; then
+  # lib's WGSL kernels against the reference ops on this GPU (values, gradients), and a small GPT
+  # step's dispatch count with and without them.
+  echo; echo "== webgpu kernels: parity and dispatch count ($(left) s left)"
+  timeout "$(left)" deno test -A tests/webgpu_kernels_test.ts
+  kernels=$?
+else
+  echo; echo "== webgpu kernels: skipped (tests/webgpu_kernels_test.ts needs node_modules)"
+fi
 echo; echo "== training step bench ($(left) s left)"
 found=$("${run[@]}" "$probe" --list --backends webgpu,tensorflow-gpu 2>/dev/null | tail -1)
 backends=$(echo "$found,$cpu_backend" | sed 's/^,//; s/,$//')
@@ -72,4 +83,5 @@ timeout "$(left)" "${run[@]}" "$bench" --backends "$backends" --python "$python"
   --contenders lib,torch --torch-device cuda,cpu --torch-threads "$(nproc)" \
   --rounds 3 --steps 3 --warmup 2
 benchrc=$?
-echo; echo "parity exit $parity, bench exit $benchrc (124 = ran out of the 5 minutes)"
+echo; echo "parity exit $parity, webgpu kernels exit $kernels, bench exit $benchrc" \
+  "(124 = ran out of the 5 minutes)"

@@ -24,14 +24,26 @@ export interface KernelOptions {
    * bias-gradient ops.
    */
   nativeKernels?: boolean;
+  /**
+   * webgpu: lib's WGSL kernels (LayerNorm, residual add + LayerNorm, GELU, cross-entropy,
+   * AdamW), each one dispatch where tfjs's ops take several.
+   */
+  webgpuKernels?: boolean;
 }
 
-const NAMES = ["transposedMatMul", "identitySharing", "loopKernels", "nativeKernels"] as const;
+const NAMES = [
+  "transposedMatMul",
+  "identitySharing",
+  "loopKernels",
+  "nativeKernels",
+  "webgpuKernels",
+] as const;
 const current: Required<KernelOptions> = {
   transposedMatMul: true,
   identitySharing: true,
   loopKernels: true,
   nativeKernels: true,
+  webgpuKernels: true,
 };
 
 /**

@@ -6,7 +6,8 @@
  *
  * - reference: tensor ops, about nine kernels per parameter;
  * - loops (wasm, cpu): one JavaScript loop per parameter;
- * - lib (tensorflow): lib's `LlmAdamW` op, every parameter in one kernel.
+ * - lib (tensorflow): lib's `LlmAdamW` op, every parameter in one kernel;
+ * - webgpu: lib's WGSL kernel, one dispatch per parameter (the moments updated in place).
  *
  * `AdamW` (lib/optim/adamw.ts) owns the moments and the hyperparameters and calls this.
  *
@@ -16,6 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
+import { runWgsl, type WgslUniform, writableInPlace } from "../backend/webgpu_programs.ts";
 
 /** One parameter's tensors. */
 export interface AdamWSlot {
@@ -62,7 +64,12 @@ export function adamwUpdate(slots: AdamWSlot[], s: AdamWScalars): void {
   pick(ADAMW_UPDATE)(slots, s);
 }
 
-const ADAMW_UPDATE = { reference: adamwTensors, loops: adamwLoops, lib: adamwLib };
+const ADAMW_UPDATE = {
+  reference: adamwTensors,
+  loops: adamwLoops,
+  lib: adamwLib,
+  webgpu: adamwWebGPU,
+};
 
 /** The reference: tensor ops, on any backend. */
 function adamwTensors(slots: AdamWSlot[], s: AdamWScalars): void {
@@ -116,6 +123,82 @@ function adamwLoops(slots: AdamWSlot[], s: AdamWScalars): void {
     });
     releaseScratch(pn, mn, vn);
   }
+}
+
+/**
+ * lib's WGSL kernels: one dispatch per parameter instead of about thirteen. It writes the new
+ * weight as a new tensor (then assigned) and updates the moments in place, which is safe only
+ * where no other tensor shares their buffers ({@link writableInPlace}); otherwise three
+ * dispatches write a new `m`, `v` and weight.
+ */
+function adamwWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
+  const scalars = (decayed: boolean): WgslUniform[] => [
+    { name: "beta1", type: "f32", value: s.beta1 },
+    { name: "beta2", type: "f32", value: s.beta2 },
+    { name: "shrink", type: "f32", value: decayed ? s.shrink : 1 },
+    { name: "stepSize", type: "f32", value: s.stepSize },
+    { name: "epsHat", type: "f32", value: s.epsHat },
+  ];
+  const elementwise = (
+    key: string,
+    inputs: tf.Tensor[],
+    names: string[],
+    uniforms: WgslUniform[],
+    body: string,
+    inPlace?: string[],
+  ) =>
+    runWgsl({
+      key,
+      inputs,
+      names,
+      outputShape: inputs[0].shape,
+      invocations: inputs[0].size,
+      uniforms: [{ name: "n", type: "i32", value: inputs[0].size }, ...uniforms],
+      code: `fn main(i : i32) { if (i < uniforms.n) { ${body} } }`,
+      inPlace,
+    });
+  const M = "uniforms.beta1 * m[i] + (1.0 - uniforms.beta1) * g[i]";
+  const V = "uniforms.beta2 * v[i] + (1.0 - uniforms.beta2) * g[i] * g[i]";
+  const P = "p[i] * uniforms.shrink - mi * uniforms.stepSize / (sqrt(vi) + uniforms.epsHat)";
+  tf.tidy(() => {
+    for (const { p, g, m, v, decayed } of slots) {
+      if (writableInPlace(m) && writableInPlace(v)) {
+        p.assign(elementwise(
+          "lib_adamw",
+          [p, g, m, v],
+          ["p", "g", "m", "v"],
+          scalars(decayed),
+          `let mi = ${M}; let vi = ${V}; m[i] = mi; v[i] = vi; result[i] = ${P};`,
+          ["m", "v"],
+        ));
+        continue;
+      }
+      const mNew = elementwise(
+        "lib_adamw_m",
+        [m, g],
+        ["m", "g"],
+        scalars(decayed),
+        `result[i] = ${M};`,
+      );
+      const vNew = elementwise(
+        "lib_adamw_v",
+        [v, g],
+        ["v", "g"],
+        scalars(decayed),
+        `result[i] = ${V};`,
+      );
+      const pNew = elementwise(
+        "lib_adamw_p",
+        [p, mNew, vNew],
+        ["p", "m", "v"],
+        scalars(decayed),
+        `let mi = m[i]; let vi = v[i]; result[i] = ${P};`,
+      );
+      m.assign(mNew);
+      v.assign(vNew);
+      p.assign(pNew);
+    }
+  });
 }
 
 /** lib's TensorFlow op: every parameter in one kernel instead of 13 per parameter. */

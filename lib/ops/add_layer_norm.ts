@@ -4,7 +4,9 @@
  * and keeps its shape. Two versions (lib/ops/dispatch.ts picks one per backend):
  *
  * - reference: `tf.add`, then {@link layerNorm};
- * - lib (tensorflow): lib's `LlmAddLayerNorm` op and its gradient, one op each way.
+ * - lib (tensorflow): lib's `LlmAddLayerNorm` op and its gradient, one op each way;
+ * - webgpu: the add, lib's WGSL LayerNorm, and a backward whose `dx` kernel adds the residual
+ *   gradient (lib/ops/layer_norm_wgsl.ts): two dispatches forward, four back.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
 import { layerNorm, LN_EPS } from "./layer_norm.ts";
+import { layerNormBackwardWgsl, layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
 
 /**
  * A residual step and the LayerNorm that follows it: `s = x + d` (the new residual stream) and
@@ -35,7 +38,11 @@ export function addLayerNorm(
   return pick(ADD_LAYER_NORM)(x, d, weight, bias);
 }
 
-const ADD_LAYER_NORM = { reference: addLayerNormTensors, lib: addLayerNormLib };
+const ADD_LAYER_NORM = {
+  reference: addLayerNormTensors,
+  lib: addLayerNormLib,
+  webgpu: addLayerNormWebGPU,
+};
 
 /** The reference: the add, then {@link layerNorm} (whichever version that runs). */
 function addLayerNormTensors(
@@ -46,6 +53,49 @@ function addLayerNormTensors(
 ): { s: tf.Tensor2D; y: tf.Tensor2D } {
   const s = tf.add(x, d) as tf.Tensor2D;
   return { s, y: layerNorm(s, weight, bias) };
+}
+
+/**
+ * lib's WGSL kernels: forward, the add and one LayerNorm dispatch; backward, LayerNorm's four
+ * dispatches with the gradient reaching `s` from the residual stream added inside the `dx`
+ * kernel (no separate add, no autodiff accumulation).
+ */
+function addLayerNormWebGPU(
+  x: tf.Tensor2D,
+  d: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  const inputs: tf.NamedTensorMap = bias ? { x, d, weight, bias } : { x, d, weight };
+  // deno-lint-ignore no-explicit-any
+  const engine = tf.engine() as any;
+  const [s, y] = engine.runKernelFunc({
+    inputs,
+    forwardFunc: (_backend: unknown, save: (t: tf.Tensor[]) => void) => {
+      const sum = tf.add(x, d) as tf.Tensor2D;
+      save([sum, weight]);
+      return [sum, layerNormForwardWgsl(sum, weight, bias)];
+    },
+    backwardsFunc: ([ds, dy]: tf.Tensor[], saved: tf.Tensor[]) => {
+      const [sum, w] = saved;
+      const { dx, dw, db } = layerNormBackwardWgsl(
+        dy,
+        sum as tf.Tensor2D,
+        w,
+        bias !== undefined,
+        ds,
+      );
+      // x and d get the same gradient; each needs its own tensor (autodiff disposes them apart).
+      const grads: Record<string, () => tf.Tensor> = {
+        x: () => dx,
+        d: () => tf.clone(dx),
+        weight: () => dw,
+      };
+      if (db) grads.bias = () => db;
+      return grads;
+    },
+  }) as tf.Tensor2D[];
+  return { s, y };
 }
 
 /**

@@ -10,7 +10,8 @@
  * - {@link causalAttentionRows}: straight from the qkv projection's rows (B*T, 3C) to the merged
  *   heads (B*T, C), no dropout: the packed version between two transposes, or (tensorflow) lib's
  *   `LlmCausalAttention` op, which reads and writes the row layout itself, so the transposes
- *   and their gradients disappear.
+ *   and their gradients disappear; or (webgpu) lib's WGSL kernels, the same without a T×T matrix
+ *   (flash-attention style: an online softmax per query).
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { runOp } from "../backend/native_ops.ts";
 import { causalBias } from "./causal_mask.ts";
 import { fusedCausalAttentionPacked } from "./causal_attention_loops.ts";
 import { pick } from "./dispatch.ts";
+import { runWgsl, type WgslUniform } from "../backend/webgpu_programs.ts";
 
 /** Dropout on the attention weights (training only) and its seed. */
 export interface AttentionDropout {
@@ -75,7 +77,11 @@ export function causalAttentionRows(
   return pick(ROWS)(qkv, batch, nHead);
 }
 
-const ROWS = { reference: causalAttentionRowsViaHeads, lib: causalAttentionRowsLib };
+const ROWS = {
+  reference: causalAttentionRowsViaHeads,
+  lib: causalAttentionRowsLib,
+  webgpu: causalAttentionRowsWebGPU,
+};
 
 /** The rows turned into heads, {@link causalAttentionPacked}, and the heads merged back. */
 function causalAttentionRowsViaHeads(
@@ -150,6 +156,173 @@ function causalAttentionRowsLib(
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         runOp("LlmCausalAttentionGrad", [dy, ...saved], attrs, 1),
+    };
+  });
+  return f(qkv) as tf.Tensor2D;
+}
+
+/** The largest head size the WGSL attention kernels hold in an invocation's registers. */
+const WGSL_MAX_HEAD = 128;
+
+/**
+ * WGSL shared by the attention kernels: the row layout's offsets, and `rowStats(n, h)`, the
+ * (max, sum of exp) of query row `n`'s scaled scores against keys 0..t of its sequence.
+ */
+const ATTENTION_WGSL = `
+fn qAt(n : i32, h : i32) -> i32 { return n * 3 * uniforms.c + h * uniforms.hs; }
+fn kAt(n : i32, h : i32) -> i32 { return qAt(n, h) + uniforms.c; }
+fn vAt(n : i32, h : i32) -> i32 { return qAt(n, h) + 2 * uniforms.c; }
+fn score(n : i32, s : i32, h : i32) -> f32 {
+  let qo = qAt(n, h);
+  let ko = kAt(s, h);
+  var dot = 0.0;
+  for (var d = 0; d < uniforms.hs; d++) { dot += qkv[qo + d] * qkv[ko + d]; }
+  return dot * uniforms.scale;
+}
+`;
+
+/**
+ * lib's WGSL kernels, straight from the rows: forward one dispatch, an invocation per (row,
+ * head) running an online softmax over its keys, so no T×T matrix exists; backward two: each
+ * (row, head)'s log-sum-exp and `dy·y`, then an invocation per (row, head, q|k|v) writing that
+ * slice of the gradient. Head sizes over {@link WGSL_MAX_HEAD} run the reference.
+ */
+function causalAttentionRowsWebGPU(
+  qkv: tf.Tensor2D,
+  batch: number,
+  nHead: number,
+): tf.Tensor2D {
+  const [N, C3] = qkv.shape;
+  const C = C3 / 3, hs = C / nHead, T = N / batch;
+  if (qkv.rank !== 2 || !Number.isInteger(T) || !Number.isInteger(hs) || hs > WGSL_MAX_HEAD) {
+    return causalAttentionRowsViaHeads(qkv, batch, nHead);
+  }
+  const uniforms: WgslUniform[] = [
+    { name: "n", type: "i32", value: N },
+    { name: "t", type: "i32", value: T },
+    { name: "nh", type: "i32", value: nHead },
+    { name: "hs", type: "i32", value: hs },
+    { name: "c", type: "i32", value: C },
+    { name: "scale", type: "f32", value: 1 / Math.sqrt(hs) },
+  ];
+  const f = tf.customGrad((...args: unknown[]) => {
+    const x = args[0] as tf.Tensor2D;
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    const y = runWgsl({
+      key: "lib_attention",
+      inputs: [x],
+      names: ["qkv"],
+      outputShape: [N, C],
+      invocations: N * nHead,
+      uniforms,
+      code: ATTENTION_WGSL + `
+fn main(index : i32) {
+  if (index >= uniforms.n * uniforms.nh) { return; }
+  let n = index / uniforms.nh;
+  let h = index % uniforms.nh;
+  let first = n - n % uniforms.t; // row of this sequence's position 0
+  var acc : array<f32, ${WGSL_MAX_HEAD}>;
+  var m = -3.402823e38;
+  var l = 0.0;
+  for (var s = first; s <= n; s++) {
+    let sc = score(n, s, h);
+    let top = max(m, sc);
+    let shrink = exp(m - top);
+    let p = exp(sc - top);
+    l = l * shrink + p;
+    let vo = vAt(s, h);
+    for (var d = 0; d < uniforms.hs; d++) { acc[d] = acc[d] * shrink + p * qkv[vo + d]; }
+    m = top;
+  }
+  let o = n * uniforms.c + h * uniforms.hs;
+  for (var d = 0; d < uniforms.hs; d++) { result[o + d] = acc[d] / l; }
+}`,
+    }) as tf.Tensor2D;
+    save([x, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ys] = saved;
+        // Per (row, head): the log-sum-exp of its scores and D = dy·y (= Σ_s p dp, the
+        // softmax backward's row term).
+        const stats = runWgsl({
+          key: "lib_attention_stats",
+          inputs: [xs, ys, dy],
+          names: ["qkv", "y", "dy"],
+          outputShape: [N, nHead, 2],
+          invocations: N * nHead,
+          uniforms,
+          code: ATTENTION_WGSL + `
+fn main(index : i32) {
+  if (index >= uniforms.n * uniforms.nh) { return; }
+  let n = index / uniforms.nh;
+  let h = index % uniforms.nh;
+  var m = -3.402823e38;
+  var l = 0.0;
+  for (var s = n - n % uniforms.t; s <= n; s++) {
+    let sc = score(n, s, h);
+    let top = max(m, sc);
+    l = l * exp(m - top) + exp(sc - top);
+    m = top;
+  }
+  let o = n * uniforms.c + h * uniforms.hs;
+  var dd = 0.0;
+  for (var d = 0; d < uniforms.hs; d++) { dd += dy[o + d] * y[o + d]; }
+  result[2 * index] = m + log(l);
+  result[2 * index + 1] = dd;
+}`,
+        });
+        const dqkv = runWgsl({
+          key: "lib_attention_grad",
+          inputs: [xs, dy, stats],
+          names: ["qkv", "dy", "st"],
+          outputShape: [N, C3],
+          invocations: N * nHead * 3,
+          uniforms,
+          code: ATTENTION_WGSL + `
+// ds = p (dy_t·v_s - D_t), the gradient of the scaled score of query t against key s.
+fn scoreGrad(t : i32, s : i32, h : i32) -> vec2<f32> {
+  let i = 2 * (t * uniforms.nh + h);
+  let p = exp(score(t, s, h) - st[i]);
+  let yo = t * uniforms.c + h * uniforms.hs;
+  let vo = vAt(s, h);
+  var dp = 0.0;
+  for (var d = 0; d < uniforms.hs; d++) { dp += dy[yo + d] * qkv[vo + d]; }
+  return vec2<f32>(p, p * (dp - st[i + 1]));
+}
+fn main(index : i32) {
+  if (index >= uniforms.n * uniforms.nh * 3) { return; }
+  let part = index % 3; // 0: dq, 1: dk, 2: dv
+  let n = (index / 3) / uniforms.nh;
+  let h = (index / 3) % uniforms.nh;
+  let first = n - n % uniforms.t;
+  var acc : array<f32, ${WGSL_MAX_HEAD}>;
+  if (part == 0) {
+    // dq_t = scale Σ_{s<=t} ds_ts k_s
+    for (var s = first; s <= n; s++) {
+      let g = scoreGrad(n, s, h).y * uniforms.scale;
+      let ko = kAt(s, h);
+      for (var d = 0; d < uniforms.hs; d++) { acc[d] += g * qkv[ko + d]; }
+    }
+  } else {
+    // dk_s = scale Σ_{t>=s} ds_ts q_t;  dv_s = Σ_{t>=s} p_ts dy_t
+    for (var t = n; t < first + uniforms.t; t++) {
+      let g = scoreGrad(t, n, h);
+      if (part == 1) {
+        let qo = qAt(t, h);
+        for (var d = 0; d < uniforms.hs; d++) { acc[d] += g.y * uniforms.scale * qkv[qo + d]; }
+      } else {
+        let yo = t * uniforms.c + h * uniforms.hs;
+        for (var d = 0; d < uniforms.hs; d++) { acc[d] += g.x * dy[yo + d]; }
+      }
+    }
+  }
+  let o = n * 3 * uniforms.c + part * uniforms.c + h * uniforms.hs;
+  for (var d = 0; d < uniforms.hs; d++) { result[o + d] = acc[d]; }
+}`,
+        });
+        return [dqkv];
+      },
     };
   });
   return f(qkv) as tf.Tensor2D;

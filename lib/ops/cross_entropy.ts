@@ -4,7 +4,9 @@
  *
  * - reference: tensor ops with a hand-written gradient `(softmax - onehot) / N`, no one-hot
  *   matrix in the forward pass;
- * - tensorflow: TensorFlow's own fused sparse softmax cross-entropy op.
+ * - tensorflow: TensorFlow's own fused sparse softmax cross-entropy op;
+ * - webgpu: lib's WGSL kernels, each row's loss in one dispatch (then tfjs's mean) and the
+ *   gradient in one.
  *
  * Beside it, {@link maskedCrossEntropy}, the seq2seq models' loss over the real tokens only
  * (tensor ops on every backend).
@@ -14,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
+import { runWgsl, WORKGROUP_SUM } from "../backend/webgpu_programs.ts";
 
 /**
  * Mean cross-entropy of `logits` (N, V) against integer `targets` (N): `mean(logsumexp - logit
@@ -41,7 +44,11 @@ export function crossEntropy(
   return pick(CROSS_ENTROPY)(logits, targets);
 }
 
-const CROSS_ENTROPY = { reference: crossEntropyTensors, tensorflow: crossEntropyTensorflow };
+const CROSS_ENTROPY = {
+  reference: crossEntropyTensors,
+  tensorflow: crossEntropyTensorflow,
+  webgpu: crossEntropyWebGPU,
+};
 
 /** The reference: tensor ops with a hand-written gradient, on any backend. */
 function crossEntropyTensors(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
@@ -95,6 +102,85 @@ function crossEntropyTensorflow(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.S
     return {
       value: tf.mean(rows),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], tf.div(dy, N))],
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
+
+/** WGSL: `rowLse(row, lane)`, the log-sum-exp of row `row` of `z`, a workgroup per row. */
+const ROW_LSE = WORKGROUP_SUM + `
+fn rowLse(row : i32, lane : i32) -> f32 {
+  let V = uniforms.v;
+  let ok = row < uniforms.n;
+  var m = -3.402823e38;
+  if (ok) { for (var c = lane; c < V; c += 64) { m = max(m, z[row * V + c]); } }
+  let top = workgroupMax(m, lane);
+  var s = 0.0;
+  if (ok) { for (var c = lane; c < V; c += 64) { s += exp(z[row * V + c] - top); } }
+  return top + log(workgroupSum(s, lane));
+}
+`;
+
+/**
+ * lib's WGSL kernels: one dispatch gives each row's loss `lse - z[target]` (tfjs's mean
+ * follows), one gives the gradient `(softmax - onehot) dy / N`, recomputing each row's
+ * log-sum-exp rather than saving it.
+ */
+function crossEntropyWebGPU(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const [N, V] = logits.shape;
+  const uniforms = [
+    { name: "n", type: "i32" as const, value: N },
+    { name: "v", type: "i32" as const, value: V },
+  ];
+  const f = tf.customGrad((...args: unknown[]) => {
+    const z = args[0] as tf.Tensor2D;
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    const rows = runWgsl({
+      key: "lib_cross_entropy_rows",
+      inputs: [z, targets],
+      names: ["z", "t"],
+      outputShape: [N],
+      invocations: N * 64,
+      uniforms,
+      code: ROW_LSE + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let lse = rowLse(row, lane);
+  if (lane == 0 && row < uniforms.n) { result[row] = lse - z[row * uniforms.v + t[row]]; }
+}`,
+    });
+    // targets are saved: a caller's tidy may free them before backprop runs.
+    save([z, targets]);
+    return {
+      value: tf.mean(rows),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [zz, tt] = saved;
+        const grad = runWgsl({
+          key: "lib_cross_entropy_grad",
+          inputs: [zz, tt, tf.reshape(dy, [1])],
+          names: ["z", "t", "dy"],
+          outputShape: [N, V],
+          invocations: N * 64,
+          uniforms,
+          code: ROW_LSE + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let lse = rowLse(row, lane);
+  let V = uniforms.v;
+  if (row < uniforms.n) {
+    let scale = dy[0] / f32(uniforms.n);
+    let tgt = t[row];
+    for (var c = lane; c < V; c += 64) {
+      let p = exp(z[row * V + c] - lse);
+      result[row * V + c] = (p - select(0.0, 1.0, c == tgt)) * scale;
+    }
+  }
+}`,
+        });
+        return [grad];
+      },
     };
   });
   return f(logits) as tf.Scalar;

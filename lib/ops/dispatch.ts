@@ -6,7 +6,9 @@
  *   backend once `deno task setup` built them and they loaded;
  * - `tensorflow`: TensorFlow's stock fused ops, on the `tensorflow` backend;
  * - `loops`: JavaScript loops over typed arrays, on `wasm` and `cpu`, where reading a tensor's
- *   values costs nothing (elsewhere it is a device round trip).
+ *   values costs nothing (elsewhere it is a device round trip);
+ * - `webgpu`: lib's WGSL compute shaders (lib/backend/webgpu_programs.ts), on `webgpu`: one
+ *   dispatch where the reference records several.
  *
  * {@link BACKEND_VERSIONS} is the one table from backend to the kinds it runs; an op hands
  * {@link pick} its versions and gets the first one the current backend runs, or the reference.
@@ -21,25 +23,26 @@ import { kernelSwitch } from "../backend/kernel_switches.ts";
 import { nativeOpsLoaded } from "../backend/native_ops.ts";
 
 /** A kind of fast version (see the module's documentation). */
-export type FastKind = "lib" | "tensorflow" | "loops";
+export type FastKind = "lib" | "tensorflow" | "loops" | "webgpu";
 
 /** The versions of one op: a reference that runs anywhere, and the fast ones it has. */
 export type Versions<F> = { reference: F } & { [K in FastKind]?: F };
 
 /**
  * The dispatch table: per tfjs backend, the kinds of fast version it runs, preferred first.
- * A backend missing here (webgpu) runs every op's reference version.
+ * A backend missing here runs every op's reference version.
  */
 export const BACKEND_VERSIONS: Readonly<Record<string, readonly FastKind[]>> = {
   tensorflow: ["lib", "tensorflow"],
   wasm: ["loops"],
   cpu: ["loops"],
+  webgpu: ["webgpu"],
 };
 
 /**
  * Whether versions of `kind` run now: the current backend lists it in {@link BACKEND_VERSIONS},
- * its `withKernels` switch is on (`loopKernels` for loops, `nativeKernels` for the others),
- * and for `lib`, lib's ops are loaded.
+ * its `withKernels` switch is on (`loopKernels` for loops, `webgpuKernels` for webgpu,
+ * `nativeKernels` for the others), and for `lib`, lib's ops are loaded.
  *
  * @example
  * ```ts
@@ -50,6 +53,7 @@ export const BACKEND_VERSIONS: Readonly<Record<string, readonly FastKind[]>> = {
 export function runs(kind: FastKind): boolean {
   if (!BACKEND_VERSIONS[tf.getBackend()]?.includes(kind)) return false;
   if (kind === "loops") return kernelSwitch("loopKernels");
+  if (kind === "webgpu") return kernelSwitch("webgpuKernels");
   if (!kernelSwitch("nativeKernels")) return false;
   return kind === "tensorflow" || nativeOpsLoaded();
 }

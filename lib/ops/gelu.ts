@@ -4,7 +4,8 @@
  *
  * - reference: tensor ops with a hand-written gradient;
  * - loops (wasm, cpu): the forward as tensor ops, the backward as one loop;
- * - lib (tensorflow): lib's `LlmGelu` op and its gradient, one op each way.
+ * - lib (tensorflow): lib's `LlmGelu` op and its gradient, one op each way;
+ * - webgpu: lib's WGSL kernels, one dispatch each way.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
+import { runWgsl } from "../backend/webgpu_programs.ts";
 
 const GELU_K = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
@@ -30,7 +32,7 @@ export function gelu<T extends tf.Tensor>(x: T): T {
   return pick(GELU)(x);
 }
 
-const GELU = { reference: geluTensors, loops: geluLoops, lib: geluLib };
+const GELU = { reference: geluTensors, loops: geluLoops, lib: geluLib, webgpu: geluWebGPU };
 
 /** GELU with the forward as tensor ops (wasm's vectorised sigmoid beats a loop calling
  * Math.exp) and the backward as one loop instead of eight kernels. */
@@ -89,6 +91,53 @@ function geluTensors<T extends tf.Tensor>(x: T): T {
         const ds = tf.mul(tf.mul(xx, tf.sub(sg, tf.square(sg))), du);
         return [tf.mul(dy, tf.add(sg, ds))];
       },
+    };
+  });
+  return f(x) as T;
+}
+
+/**
+ * WGSL of GELU's two kernels, in the sigmoid form `x s`, `s = sigmoid(2u)` (`exp` of a large
+ * argument gives infinity and a correct 0 or 1, where some drivers' `tanh` gives NaN).
+ */
+const GELU_WGSL = `
+fn sig(v : f32) -> f32 {
+  return 1.0 / (1.0 + exp(-2.0 * ${GELU_K} * (v + ${GELU_A} * v * v * v)));
+}
+fn main(index : i32) {
+  if (index < uniforms.n) {
+    let v = x[index];
+    let s = sig(v);
+#ifdef_backward
+  }
+}`;
+
+/** lib's WGSL kernels: GELU in one dispatch forward and one backward. */
+function geluWebGPU<T extends tf.Tensor>(x: T): T {
+  const n = x.size;
+  const kernel = (inputs: tf.Tensor[], backward: boolean) =>
+    runWgsl({
+      key: backward ? "lib_gelu_grad" : "lib_gelu",
+      inputs,
+      names: backward ? ["x", "dy"] : ["x"],
+      outputShape: x.shape,
+      invocations: n,
+      uniforms: [{ name: "n", type: "i32", value: n }],
+      code: GELU_WGSL.replace(
+        "#ifdef_backward",
+        backward
+          ? `let du = 2.0 * ${GELU_K} * (1.0 + 3.0 * ${GELU_A} * v * v);
+    result[index] = dy[index] * (s + v * s * (1.0 - s) * du);`
+          : "result[index] = v * s;",
+      ),
+    });
+  const f = tf.customGrad((...args: unknown[]) => {
+    const xs = args[0] as tf.Tensor;
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    save([xs]);
+    return {
+      value: kernel([xs], false),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [kernel([saved[0], dy], true)],
     };
   });
   return f(x) as T;

@@ -5,7 +5,8 @@
  * - reference: tensor ops with a hand-written gradient (`tf.customGrad`), which replaces the
  *   dozens of small kernels autodiff would record with a handful;
  * - loops (wasm, cpu): forward and backward as two loops over typed arrays;
- * - lib (tensorflow): lib's `LlmLayerNorm` op and its gradient, one op each way.
+ * - lib (tensorflow): lib's `LlmLayerNorm` op and its gradient, one op each way;
+ * - webgpu: lib's WGSL kernels (lib/ops/layer_norm_wgsl.ts), one dispatch forward, four back.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 import { runOp } from "../backend/native_ops.ts";
 import { columnSum } from "./linear.ts";
 import { pick } from "./dispatch.ts";
+import { layerNormBackwardWgsl, layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
 
 /** The epsilon under LayerNorm's square root (GPT-2's and PyTorch's default). */
 export const LN_EPS = 1e-5;
@@ -40,6 +42,7 @@ const LAYER_NORM = {
   reference: layerNormTensors,
   loops: layerNormLoops,
   lib: layerNormLib,
+  webgpu: layerNormWebGPU,
 };
 
 /** The reference: tensor ops with a hand-written gradient, on any backend. */
@@ -141,6 +144,30 @@ function layerNormLoops(
         const grads = [tf.tensor2d(dx, [N, C]), tf.tensor1d(dw)];
         releaseScratch(dx, xhat, rstd);
         return bias ? [...grads, tf.tensor1d(db)] : grads;
+      },
+    };
+  });
+  // deno-lint-ignore no-explicit-any
+  const g = f as any;
+  return (bias ? g(x, weight, bias) : g(x, weight)) as tf.Tensor2D;
+}
+
+/** lib's WGSL kernels: LayerNorm in one dispatch forward and four backward. */
+function layerNormWebGPU(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [xs, w, b] = args as tf.Tensor[];
+    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+    save([xs, w]);
+    return {
+      value: layerNormForwardWgsl(xs as tf.Tensor2D, w, bias ? b : undefined),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xx, ww] = saved;
+        const { dx, dw, db } = layerNormBackwardWgsl(dy, xx as tf.Tensor2D, ww, bias !== undefined);
+        return db ? [dx, dw, db] : [dx, dw];
       },
     };
   });

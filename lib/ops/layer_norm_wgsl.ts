@@ -1,0 +1,207 @@
+/**
+ * LayerNorm's WGSL kernels for the webgpu backend, shared by {@link layerNorm}'s and
+ * `addLayerNorm`'s webgpu versions: the forward in one dispatch (a workgroup per row), the
+ * backward in four (row statistics, `dx`, `dw`, `db`) where the reference records about fifteen.
+ * The forward saves nothing but its inputs; the backward recomputes each row's mean and
+ * 1/std, which costs one pass over `x` and spares a second output (tfjs's programs have one).
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { runWgsl, type WgslUniform, WORKGROUP_SUM } from "../backend/webgpu_programs.ts";
+import { LN_EPS } from "./layer_norm.ts";
+
+/** The uniforms every LayerNorm kernel reads: rows, columns and the epsilon. */
+function rowUniforms(x: tf.Tensor2D): WgslUniform[] {
+  const [N, C] = x.shape;
+  return [
+    { name: "n", type: "i32", value: N },
+    { name: "c", type: "i32", value: C },
+    // A uniform, not a literal: LN_EPS is not yet defined while this module loads (a cycle).
+    { name: "eps", type: "f32", value: LN_EPS },
+  ];
+}
+
+/** WGSL: `rowStats(row, lane)` gives (mean, 1/std) of row `row` of `x`, a workgroup per row. */
+const ROW_STATS = WORKGROUP_SUM + `
+fn rowStats(row : i32, lane : i32) -> vec2<f32> {
+  let C = uniforms.c;
+  let ok = row < uniforms.n;
+  var s = 0.0;
+  if (ok) { for (var c = lane; c < C; c += 64) { s += x[row * C + c]; } }
+  let mean = workgroupSum(s, lane) / f32(C);
+  var q = 0.0;
+  if (ok) { for (var c = lane; c < C; c += 64) { let d = x[row * C + c] - mean; q += d * d; } }
+  let rstd = inverseSqrt(workgroupSum(q, lane) / f32(C) + uniforms.eps);
+  return vec2<f32>(mean, rstd);
+}
+`;
+
+/**
+ * LayerNorm's forward on webgpu, one dispatch: `(x - mean) / sqrt(var + 1e-5) * w + b`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
+ * if (tf.getBackend() === "webgpu") {
+ *   layerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.ones([3])).print(); // [[-1.2247, 0, 1.2247]]
+ * }
+ * ```
+ */
+export function layerNormForwardWgsl(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  const [N, C] = x.shape;
+  return runWgsl({
+    key: bias ? "lib_layer_norm_bias" : "lib_layer_norm",
+    inputs: bias ? [x, weight, bias] : [x, weight],
+    names: bias ? ["x", "w", "b"] : ["x", "w"],
+    outputShape: [N, C],
+    invocations: N * 64,
+    uniforms: rowUniforms(x),
+    code: ROW_STATS + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let C = uniforms.c;
+  let st = rowStats(row, lane);
+  if (row < uniforms.n) {
+    for (var c = lane; c < C; c += 64) {
+      let o = row * C + c;
+      result[o] = (x[o] - st.x) * st.y * w[c]${bias ? " + b[c]" : ""};
+    }
+  }
+}`,
+  }) as tf.Tensor2D;
+}
+
+/** The gradients of LayerNorm's inputs from {@link layerNormBackwardWgsl}. */
+export interface LayerNormGrads {
+  /** Gradient of `x` (plus the residual gradient `ds`, when given). */
+  dx: tf.Tensor2D;
+  /** Gradient of the weight. */
+  dw: tf.Tensor1D;
+  /** Gradient of the bias (only when asked for). */
+  db?: tf.Tensor1D;
+}
+
+/**
+ * LayerNorm's backward on webgpu in four dispatches: each row's (mean, 1/std); `dx =
+ * rstd (g - mean(g) - xhat mean(g xhat))` with `g = dy w`, plus `ds` when given (the gradient
+ * that reaches a residual sum `x` from elsewhere); `dw = Σ dy xhat` and `db = Σ dy` over rows.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { layerNormBackwardWgsl } from "./layer_norm_wgsl.ts";
+ * if (tf.getBackend() === "webgpu") {
+ *   const { dw } = layerNormBackwardWgsl(tf.ones([1, 3]), tf.tensor2d([[1, 2, 3]]), tf.ones([3]), false);
+ *   dw.print(); // [-1.2247, 0, 1.2247]
+ * }
+ * ```
+ */
+export function layerNormBackwardWgsl(
+  dy: tf.Tensor,
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  withBias: boolean,
+  ds?: tf.Tensor,
+): LayerNormGrads {
+  const [N, C] = x.shape;
+  const uniforms = rowUniforms(x);
+  const stats = runWgsl({
+    key: "lib_layer_norm_stats",
+    inputs: [x],
+    names: ["x"],
+    outputShape: [N, 2],
+    invocations: N * 64,
+    uniforms,
+    code: ROW_STATS + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let st = rowStats(row, lane);
+  if (lane == 0 && row < uniforms.n) { result[2 * row] = st.x; result[2 * row + 1] = st.y; }
+}`,
+  });
+  const dx = runWgsl({
+    key: ds ? "lib_layer_norm_dx_residual" : "lib_layer_norm_dx",
+    inputs: ds ? [dy, x, weight, stats, ds] : [dy, x, weight, stats],
+    names: ds ? ["dy", "x", "w", "stats", "ds"] : ["dy", "x", "w", "stats"],
+    outputShape: [N, C],
+    invocations: N * 64,
+    uniforms,
+    code: WORKGROUP_SUM + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let C = uniforms.c;
+  let ok = row < uniforms.n;
+  var mean = 0.0;
+  var rstd = 0.0;
+  var sg = 0.0;
+  var sgx = 0.0;
+  if (ok) {
+    mean = stats[2 * row];
+    rstd = stats[2 * row + 1];
+    for (var c = lane; c < C; c += 64) {
+      let o = row * C + c;
+      let g = dy[o] * w[c];
+      sg += g;
+      sgx += g * (x[o] - mean) * rstd;
+    }
+  }
+  let mg = workgroupSum(sg, lane) / f32(C);
+  let mgx = workgroupSum(sgx, lane) / f32(C);
+  if (ok) {
+    for (var c = lane; c < C; c += 64) {
+      let o = row * C + c;
+      let xhat = (x[o] - mean) * rstd;
+      result[o] = rstd * (dy[o] * w[c] - mg - xhat * mgx)${ds ? " + ds[o]" : ""};
+    }
+  }
+}`,
+  }) as tf.Tensor2D;
+  const dw = runWgsl({
+    key: "lib_layer_norm_dw",
+    inputs: [dy, x, stats],
+    names: ["dy", "x", "stats"],
+    outputShape: [C],
+    invocations: C,
+    uniforms,
+    code: `
+fn main(index : i32) {
+  let C = uniforms.c;
+  if (index < C) {
+    var s = 0.0;
+    for (var n = 0; n < uniforms.n; n++) {
+      let o = n * C + index;
+      s += dy[o] * (x[o] - stats[2 * n]) * stats[2 * n + 1];
+    }
+    result[index] = s;
+  }
+}`,
+  }) as tf.Tensor1D;
+  if (!withBias) return { dx, dw };
+  const db = runWgsl({
+    key: "lib_layer_norm_db",
+    inputs: [dy],
+    names: ["dy"],
+    outputShape: [C],
+    invocations: C,
+    uniforms,
+    code: `
+fn main(index : i32) {
+  let C = uniforms.c;
+  if (index < C) {
+    var s = 0.0;
+    for (var n = 0; n < uniforms.n; n++) { s += dy[n * C + index]; }
+    result[index] = s;
+  }
+}`,
+  }) as tf.Tensor1D;
+  return { dx, dw, db };
+}

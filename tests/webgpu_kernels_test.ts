@@ -1,0 +1,403 @@
+/**
+ * lib's WGSL kernels (lib/ops, `webgpu` versions) against the reference tensor-op versions on the
+ * same WebGPU backend: values and gradients, from tiny shapes to GPT-sized rows, and the number of
+ * GPU dispatches of one small GPT training step with and without them. Runs on whatever adapter
+ * `navigator.gpu` gives, the llvmpipe software adapter included (`LLM_BACKEND=webgpu` is what
+ * makes lib/backend take a software adapter; here `initBackend({ backend: "webgpu" })` forces it).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertLess } from "@std/assert";
+import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
+import { layerNorm } from "../lib/ops/layer_norm.ts";
+import { addLayerNorm } from "../lib/ops/add_layer_norm.ts";
+import { gelu } from "../lib/ops/gelu.ts";
+import { crossEntropy } from "../lib/ops/cross_entropy.ts";
+import { adamwUpdate } from "../lib/ops/adamw_update.ts";
+import { causalAttentionRows } from "../lib/ops/causal_attention.ts";
+import { chosen } from "../lib/ops/dispatch.ts";
+import { GPT, gptConfig } from "../lib/models/mod.ts";
+import { AdamW } from "../lib/train/mod.ts";
+
+// probeBackends loads tensorflow (when installed) before asking for an adapter: the other order
+// crashes the process, and later test files may load tensorflow.
+const webgpu = (await probeBackends()).find((p) => p.name === "webgpu")!;
+const ignore = !webgpu.available;
+if (ignore) {
+  console.log(`webgpu_kernels_test skipped: no WebGPU adapter here (${webgpu.detail}).`);
+}
+
+const TOLERANCE = 1e-5;
+
+/** The largest |a - b| over the largest |b|: relative to the tensor's scale. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  assertEquals(a.length, b.length);
+  let diff = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) return Infinity;
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
+
+/** The shader keys of the compute dispatches `fn` submits on the WebGPU backend, in order. */
+function dispatches(fn: () => void): string[] {
+  // deno-lint-ignore no-explicit-any
+  const backend = tf.backend() as any;
+  const submit = backend.recordAndSubmit;
+  const keys: string[] = [];
+  backend.recordAndSubmit = (program: { shaderKey: string }, ...rest: unknown[]) => {
+    keys.push(program.shaderKey);
+    return submit.call(backend, program, ...rest);
+  };
+  try {
+    fn();
+  } finally {
+    delete backend.recordAndSubmit; // back to the prototype's method
+  }
+  return keys;
+}
+
+const isLib = (key: string) => key.startsWith("lib_");
+
+/** Runs `compute` with lib's WGSL kernels and without, and compares every tensor it returns. */
+async function assertSameWithAndWithout(
+  label: string,
+  compute: () => tf.Tensor[],
+): Promise<string[]> {
+  const run = async (fused: boolean) => {
+    let out: tf.Tensor[] = [];
+    const keys = withKernels(
+      { webgpuKernels: fused },
+      () => dispatches(() => out = tf.tidy(compute)),
+    );
+    const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(out);
+    return { values, keys };
+  };
+  const { values: fused, keys } = await run(true);
+  const { values: reference, keys: referenceKeys } = await run(false);
+  assert(keys.some(isLib), `${label}: no lib WGSL kernel ran with the switch on`);
+  assert(!referenceKeys.some(isLib), `${label}: a lib WGSL kernel ran with the switch off`);
+  assertEquals(fused.length, reference.length);
+  fused.forEach((values, i) => {
+    const err = relativeError(values, reference[i]);
+    assertLess(err, TOLERANCE, `${label}, output ${i}: relative error ${err}`);
+  });
+  return keys;
+}
+
+/** Seeded normal values of a shape. */
+function normal(shape: number[], seed: number, std = 1): tf.Tensor {
+  return tf.randomNormal(shape, 0, std, "float32", seed);
+}
+
+const ROWS: [number, number][] = [[1, 3], [3, 5], [7, 70], [64, 128], [32, 768]];
+
+async function onWebGPU(): Promise<void> {
+  await initBackend({ backend: "webgpu", report: false });
+}
+
+Deno.test({
+  name: "webgpu: the dispatch table picks lib's WGSL versions, and the switch turns them off",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    assertEquals(chosen({ reference: 0, webgpu: 1 }), "webgpu");
+    assertEquals(
+      withKernels({ webgpuKernels: false }, () => chosen({ reference: 0, webgpu: 1 })),
+      "reference",
+    );
+  },
+});
+
+Deno.test({
+  name: "webgpu: LayerNorm's WGSL kernels match the reference, values and gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    for (const [N, C] of ROWS) {
+      for (const withBias of [true, false]) {
+        await assertSameWithAndWithout(`layerNorm (${N}, ${C}) bias ${withBias}`, () => {
+          const x = normal([N, C], 1, 2).add(0.5) as tf.Tensor2D;
+          const w = normal([C], 2), b = normal([C], 3), r = normal([N, C], 4);
+          const y = layerNorm(x, w, withBias ? b : undefined);
+          const grads = withBias
+            ? tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+              tf.sum(tf.mul(layerNorm(xs as tf.Tensor2D, ws, bs), r))
+            )([x, w, b])
+            : tf.grads((xs: tf.Tensor, ws: tf.Tensor) =>
+              tf.sum(tf.mul(layerNorm(xs as tf.Tensor2D, ws), r))
+            )([x, w]);
+          return [y, ...grads];
+        });
+      }
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "webgpu: residual add + LayerNorm's WGSL kernels match the reference, both outputs' gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    for (const [N, C] of ROWS) {
+      await assertSameWithAndWithout(`addLayerNorm (${N}, ${C})`, () => {
+        const x = normal([N, C], 5) as tf.Tensor2D, d = normal([N, C], 6) as tf.Tensor2D;
+        const w = normal([C], 7), b = normal([C], 8);
+        const rs = normal([N, C], 9), ry = normal([N, C], 10);
+        const f = (xs: tf.Tensor, ds: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => {
+          const { s, y } = addLayerNorm(xs as tf.Tensor2D, ds as tf.Tensor2D, ws, bs);
+          return tf.add(tf.sum(tf.mul(s, rs)), tf.sum(tf.mul(y, ry)));
+        };
+        const { s, y } = addLayerNorm(x, d, w, b);
+        return [s, y, ...tf.grads(f)([x, d, w, b])];
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: GELU's WGSL kernels match the reference, values and gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    for (const [N, C] of [...ROWS, [4, 4 * 768]]) {
+      await assertSameWithAndWithout(`gelu (${N}, ${C})`, () => {
+        // Large magnitudes too: the sigmoid form must saturate to 0 and x, not NaN.
+        const x = tf.concat([normal([N, C], 11, 2), tf.fill([1, C], 30), tf.fill([1, C], -30)]);
+        const r = normal(x.shape, 12);
+        return [gelu(x), tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(gelu(xs), r)))(x)];
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: cross-entropy's WGSL kernels match the reference, loss and gradient",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    for (const [N, V] of [[1, 2], [2, 4], [5, 65], [64, 128], [16, 1000]]) {
+      await assertSameWithAndWithout(`crossEntropy (${N}, ${V})`, () => {
+        const z = normal([N, V], 13, 3) as tf.Tensor2D;
+        const t = tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 7 + 3) % V), "int32");
+        const f = (zs: tf.Tensor) => tf.mul(crossEntropy(zs as tf.Tensor2D, t), 1.7);
+        return [crossEntropy(z, t), tf.grad(f)(z)];
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: causal attention's WGSL kernels match the reference, values and gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // [batch, T, heads, head size]: from one position to the baby GPT's block, heads and width
+    // (rows (128, 384); batch 2, not 12, to keep llvmpipe's time down).
+    for (const [B, T, nh, hs] of [[1, 1, 1, 2], [2, 5, 2, 4], [3, 16, 4, 8], [2, 64, 4, 32]]) {
+      await assertSameWithAndWithout(`causalAttentionRows B ${B} T ${T} nh ${nh} hs ${hs}`, () => {
+        const qkv = normal([B * T, 3 * nh * hs], 40) as tf.Tensor2D;
+        const r = normal([B * T, nh * hs], 41);
+        const f = (x: tf.Tensor) => tf.sum(tf.mul(causalAttentionRows(x as tf.Tensor2D, B, nh), r));
+        return [causalAttentionRows(qkv, B, nh), tf.grad(f)(qkv)];
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: AdamW's WGSL kernels match the reference over two steps, decayed or not",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // A variable made from a tensor shares its buffer until that tensor is disposed: the moments
+    // are then updated in place, else written anew (lib/ops/adamw_update.ts).
+    const variable = (t: tf.Tensor, shared: boolean) => {
+      const made = tf.variable(t);
+      if (!shared) t.dispose();
+      return made;
+    };
+    for (const shape of [[3], [7, 70], [128, 512]]) {
+      for (const shared of [false, true]) {
+        const keys = await assertSameWithAndWithout(
+          `adamwUpdate [${shape}], shared ${shared}`,
+          () => {
+            const slots = [true, false].map((decayed, i) => ({
+              p: variable(normal(shape, 20 + i), shared),
+              m: variable(normal(shape, 22 + i, 0.1), shared),
+              v: variable(tf.abs(normal(shape, 24 + i, 0.01)), shared),
+              g: normal(shape, 26 + i),
+              decayed,
+            }));
+            for (const stepSize of [1e-3, 3e-3]) {
+              adamwUpdate(slots, {
+                beta1: 0.9,
+                beta2: 0.95,
+                stepSize,
+                epsHat: 1e-8,
+                shrink: 0.999,
+              });
+            }
+            const out = slots.flatMap(({ p, m, v }) => [p, m, v].map((t) => tf.clone(t)));
+            slots.forEach(({ p, m, v }) => tf.dispose([p, m, v]));
+            return out;
+          },
+        );
+        // Two parameters, two steps: one dispatch per parameter and step in place; when shared,
+        // three on the first step (new m, v and weight), after which the moments own their
+        // buffers and the second step runs in place.
+        const adamw = keys.filter((k) => k.startsWith("lib_adamw")).length;
+        assertEquals(adamw, shared ? 2 * 3 + 2 : 2 * 2, `adamwUpdate [${shape}] dispatches`);
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: each op takes fewer dispatches with lib's WGSL kernels, forward and backward",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    const [N, C] = [64, 128];
+    const x = normal([N, C], 30) as tf.Tensor2D, d = normal([N, C], 31) as tf.Tensor2D;
+    const w = normal([C], 32), b = normal([C], 33), dy = normal([N, C], 34);
+    const t = tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 5) % C), "int32");
+    // Each op as a function of its float inputs, and the gradient it receives.
+    const ops: [string, tf.Tensor[], (...xs: tf.Tensor[]) => tf.Tensor, tf.Tensor][] = [
+      ["layerNorm", [x, w, b], (a, ww, bb) => layerNorm(a as tf.Tensor2D, ww, bb), dy],
+      [
+        "addLayerNorm (y)",
+        [x, d, w, b],
+        (a, dd, ww, bb) => addLayerNorm(a as tf.Tensor2D, dd as tf.Tensor2D, ww, bb).y,
+        dy,
+      ],
+      ["gelu", [x], (a) => gelu(a), dy],
+      ["crossEntropy", [x], (a) => crossEntropy(a as tf.Tensor2D, t), tf.scalar(1)],
+      // (B*T, 3C) = (64, 384): batch 4 of 16 positions, 4 heads of 32.
+      [
+        "causalAttentionRows",
+        [tf.concat([x, d, x], 1)],
+        (a) => causalAttentionRows(a as tf.Tensor2D, 4, 4),
+        dy,
+      ],
+    ];
+    const rows: string[] = [];
+    for (const [name, inputs, f, g] of ops) {
+      const count = (fused: boolean) =>
+        withKernels({ webgpuKernels: fused }, () => {
+          const forward = dispatches(() => tf.tidy(() => void f(...inputs))).length;
+          const both = dispatches(() => tf.tidy(() => void tf.grads(f)(inputs, g))).length;
+          return [forward, both - forward];
+        });
+      const [fused, reference] = [count(true), count(false)];
+      rows.push(
+        `${name}: forward ${reference[0]} -> ${fused[0]}, backward ${reference[1]} -> ${fused[1]}`,
+      );
+      assertLess(fused[0] + fused[1], reference[0] + reference[1], name);
+    }
+    // AdamW on one parameter whose moments own their buffers (as AdamW's do after a step).
+    const own = (u: tf.Tensor) => {
+      const made = tf.variable(u);
+      u.dispose();
+      return made;
+    };
+    const adamw = [true, false].map((fused) => {
+      const p = own(normal([C], 35)), m = own(tf.zeros([C])), v = own(tf.zeros([C]));
+      const n = withKernels(
+        { webgpuKernels: fused },
+        () =>
+          dispatches(() =>
+            adamwUpdate([{ p, g: w, m, v, decayed: true }], {
+              beta1: 0.9,
+              beta2: 0.95,
+              stepSize: 1e-3,
+              epsHat: 1e-8,
+              shrink: 0.999,
+            })
+          ).length,
+      );
+      tf.dispose([p, m, v]);
+      return n;
+    });
+    rows.push(`adamwUpdate, one parameter: ${adamw[1]} -> ${adamw[0]}`);
+    assertEquals(adamw[0], 1);
+    console.log(
+      `dispatches per op at (${N}, ${C}), reference -> lib's WGSL:\n  ${rows.join("\n  ")}`,
+    );
+    tf.dispose([x, d, w, b, dy, t]);
+  },
+});
+
+Deno.test({
+  name: "webgpu: one GPT training step takes fewer dispatches with lib's WGSL kernels",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // The baby GPT's depth and heads (the dispatch count depends on them, not on the widths),
+    // with small widths so that the software adapter runs it in seconds.
+    const V = 65, B = 2, T = 16;
+    const model = new GPT(
+      gptConfig("baby", { vocabSize: V, nEmbd: 32, blockSize: T }),
+      { seed: 1 },
+    );
+    const optimizer = new AdamW(model.params, { weightDecay: 0.1 });
+    const byVarName = new Map([...model.params].map(([k, v]) => [v.name, k]));
+    const vars = [...model.params.values()];
+    const ids = Array.from({ length: B * T }, (_, i) => (i * 31 + 7) % V);
+    const x = tf.tensor2d(ids, [B, T], "int32");
+    const y = tf.tensor2d(ids.map((v) => (v * 7 + 3) % V), [B, T], "int32");
+    const step = () =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => model.loss(x, y, { training: true }), vars);
+        const named: Record<string, tf.Tensor> = {};
+        for (const [k, g] of Object.entries(grads)) named[byVarName.get(k)!] = g;
+        optimizer.update(named, 1e-3);
+        return value;
+      });
+    // The whole model first: loss and every parameter's gradient agree between the two paths.
+    const lossAndGrads = async (fused: boolean) => {
+      const out = withKernels({ webgpuKernels: fused }, () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => model.loss(x, y, { training: true }),
+            vars,
+          );
+          return [value, ...vars.map((v) => grads[v.name])];
+        }));
+      const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(out);
+      return values;
+    };
+    const [fusedModel, referenceModel] = [await lossAndGrads(true), await lossAndGrads(false)];
+    let worst = 0;
+    fusedModel.forEach((v, i) => worst = Math.max(worst, relativeError(v, referenceModel[i])));
+    console.log(`GPT loss and ${vars.length} gradients, largest relative difference: ${worst}`);
+    assertLess(worst, TOLERANCE);
+    const counts: Record<string, number> = {};
+    const losses: Record<string, number> = {};
+    for (const fused of [false, true]) {
+      const label = fused ? "lib's WGSL kernels" : "reference ops";
+      await withKernels({ webgpuKernels: fused }, async () => {
+        const warm = step(); // compiles the shaders; the counts are the same every step
+        await warm.data();
+        warm.dispose();
+        let loss: tf.Tensor | undefined;
+        counts[label] = dispatches(() => loss = step()).length;
+        losses[label] = (await loss!.data())[0];
+        loss!.dispose();
+      });
+    }
+    console.log(
+      `dispatches per baby-GPT training step (nLayer 4, nHead 4, nEmbd 32, B ${B}, T ${T}) on ` +
+        `${webgpu.detail}: ${JSON.stringify(counts)}`,
+    );
+    assert(Number.isFinite(losses["lib's WGSL kernels"]), "the fused step's loss is not finite");
+    assertLess(counts["lib's WGSL kernels"], counts["reference ops"]);
+    tf.dispose([x, y]);
+    optimizer.dispose?.();
+    model.dispose();
+  },
+});
