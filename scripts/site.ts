@@ -1,8 +1,9 @@
 /**
  * `deno task site [--out DIR]`: the course as a static web page. Renders the committed notebooks
  * (with their saved outputs; nothing is executed) into `site/` (or DIR): an index with the
- * contents, one page per notebook, source pages for the project files they link to, and a local
- * copy of plotly.js. Open `site/index.html`, or serve the folder with any static file server.
+ * contents, one page per notebook and per worked solution (`site/solutions/`), source pages for
+ * the project files they link to, and a local copy of plotly.js. Open `site/index.html`, or
+ * serve the folder with any static file server.
  *
  * @module
  */
@@ -25,9 +26,10 @@ if (import.meta.main) {
   }
   const t0 = performance.now();
   const site = await buildSite({ root: ROOT, outDir });
-  const plots = site.pages.reduce((n, p) => n + p.plotCount, 0);
+  const plots = [...site.pages, ...site.solutions].reduce((n, p) => n + p.plotCount, 0);
   console.log(
-    `Built ${site.pages.length} notebook pages (${plots} plots) and ` +
+    `Built ${site.pages.length} notebook pages, ${site.solutions.length} solution pages ` +
+      `(${plots} plots) and ` +
       `${site.sourceFiles.length} source pages into ${outDir} in ` +
       `${((performance.now() - t0) / 1000).toFixed(1)} s. Open ${join(outDir, "index.html")}.`,
   );

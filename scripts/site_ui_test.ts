@@ -1,7 +1,8 @@
 /**
  * `deno task test:site`: the built course site in headless Chromium.
  *
- * Builds the site into a temporary folder, serves it on 127.0.0.1 and opens every page:
+ * Builds the site into a temporary folder, serves it on 127.0.0.1 and opens every page (the
+ * course notebooks', the worked solutions' under solutions/, and the index):
  *  - no console error and no uncaught exception while it loads;
  *  - every plotly output became a live plotly figure (`.js-plotly-plot svg.main-svg`), as many
  *    as the notebook has plotly outputs, and no PNG fallback was needed;
@@ -86,7 +87,8 @@ async function checkSite(outDir: string, site: SiteSummary): Promise<CheckResult
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await guardRequests(ctx, server.origin, offsite);
-    const urls = ["index.html", ...site.pages.map((p) => p.file)];
+    const notebookPages = [...site.pages, ...site.solutions];
+    const urls = ["index.html", ...notebookPages.map((p) => p.file)];
     for (const file of urls) {
       const t0 = performance.now();
       const page = await ctx.newPage();
@@ -95,7 +97,7 @@ async function checkSite(outDir: string, site: SiteSummary): Promise<CheckResult
         if (m.type() === "error") errors.push(`console error: ${m.text()}`);
       });
       page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
-      const sitePage = site.pages.find((p) => p.file === file);
+      const sitePage = notebookPages.find((p) => p.file === file);
       let plots = 0;
       try {
         const res = await page.goto(`${server.origin}/${file}`, {
@@ -119,7 +121,9 @@ async function checkSite(outDir: string, site: SiteSummary): Promise<CheckResult
       problems.push(
         ...(await linkProblems(page, server.origin, checkedUrls)).map((p) => `${file}: ${p}`),
       );
-      if (file === "04_attention.html" || file === "index.html") {
+      if (
+        file === "04_attention.html" || file === "index.html" || file === site.solutions[0]?.file
+      ) {
         await screenshot(page, file, "js");
       }
       await page.close();
@@ -133,7 +137,7 @@ async function checkSite(outDir: string, site: SiteSummary): Promise<CheckResult
       javaScriptEnabled: false,
     });
     await guardRequests(noJs, server.origin, offsite);
-    for (const p of site.pages) {
+    for (const p of notebookPages) {
       const page = await noJs.newPage();
       await page.goto(`${server.origin}/${p.file}`, {
         waitUntil: "load",
@@ -166,7 +170,7 @@ async function main(): Promise<number> {
   const { problems, checkedUrls } = await checkSite(outDir, site).finally(() =>
     Deno.removeSync(outDir, { recursive: true })
   );
-  const pages = site.pages.length + 1;
+  const pages = site.pages.length + site.solutions.length + 1;
   if (problems.length) {
     console.error(`Site test: ${problems.length} problems on ${pages} pages:`);
     for (const p of problems) console.error(`  - ${p}`);
@@ -186,7 +190,11 @@ async function main(): Promise<number> {
 async function selfTest(): Promise<number> {
   const outDir = Deno.makeTempDirSync({ prefix: "llm-site-self-" });
   const built = await buildSite({ root: ROOT, outDir });
-  const site = { ...built, pages: built.pages.filter((p) => p.notebook === "00_setup.ipynb") };
+  const site = {
+    ...built,
+    pages: built.pages.filter((p) => p.notebook === "00_setup.ipynb"),
+    solutions: [],
+  };
   const file = join(outDir, "00_setup.html");
   const faults: [string, string][] = [
     // plotly.js missing: no live figure, the PNG fallback shows instead
@@ -293,7 +301,7 @@ async function screenshot(page: Page, file: string, mode: string) {
   if (await plot.count()) {
     await plot.evaluate((el: Any) => el.scrollIntoView({ block: "center" }));
   }
-  const stem = file.replace(/\.html$/, "");
+  const stem = file.replace(/\.html$/, "").replaceAll("/", "-");
   await page.screenshot({ path: join(SHOTS, `site-${stem}.${mode}.png`) });
 }
 

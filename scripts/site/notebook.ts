@@ -80,12 +80,15 @@ export function terminalText(text: string): string {
 
 /**
  * Renders a notebook. `stem` is its file name without `.ipynb` (it names the picture folder);
- * `rewriteLink` maps a link target in its Markdown to the page's.
+ * `rewriteLink` maps a link target in its Markdown to the page's; `root` is the path from the
+ * page to the site root ("" at the top, "../" for a page in a folder), which the pictures'
+ * `src` begins with.
  */
 export function renderNotebook(
   nb: Notebook,
   stem: string,
   rewriteLink: (href: string) => string,
+  root = "",
 ): RenderedNotebook {
   const slugger = new Slugger();
   const headings: Heading[] = [];
@@ -100,7 +103,7 @@ export function renderNotebook(
   const png = (data: unknown, alt: string, cls = "") => {
     const path = `assets/img/${stem}/${images.length + 1}.png`;
     images.push({ path, bytes: decodeBase64(joinSource(data as string | string[])) });
-    return `<img${cls ? ` class="${cls}"` : ""} src="${path}" alt="${escapeHtml(alt)}">`;
+    return `<img${cls ? ` class="${cls}"` : ""} src="${root}${path}" alt="${escapeHtml(alt)}">`;
   };
 
   const output = (o: Output): string => {
