@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { chromium, type Page } from "playwright-core";
+import { chromium, type Locator, type Page } from "playwright-core";
 import { basename, join } from "node:path";
 import { executeNotebook, findPython, listNotebooks, makeKernelDir, ROOT } from "./jupyter.ts";
 import {
@@ -46,7 +46,8 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-async function openNotebook(page: Page, lab: LabServer, name: string) {
+/** Opens `notebooks/<name>` in a workspace of its own and waits until its cells are shown. */
+export async function openNotebook(page: Page, lab: LabServer, name: string) {
   // A workspace of its own per notebook, so JupyterLab does not reopen (and restart kernels
   // for) the notebooks of earlier pages.
   const ws = `t${Date.now()}`;
@@ -106,20 +107,31 @@ async function liveView(page: Page): Promise<LiveView> {
   view.traces = await plot.locator(
     ".scatterlayer .trace, .heatmaplayer .hm, .barlayer .trace, .boxlayer .trace",
   ).count();
-  // Where a data point of the first trace is on screen, from plotly.js's own axis maps.
-  const point = await plot.evaluate((gd: Any) => {
+  view.hoverText = await hoverDataPoint(page, plot);
+  return view;
+}
+
+/**
+ * Moves the mouse onto a data point of the first trace of a drawn plotly figure (`plot`: the
+ * `.js-plotly-plot` element), `at` of the way along the trace (0 to 1), and returns the text of
+ * plotly's hover label ("" when none appears).
+ */
+export async function hoverDataPoint(page: Page, plot: Locator, at = 0.5): Promise<string> {
+  // Where the point is on screen, from plotly.js's own axis maps.
+  const point = await plot.evaluate((gd: Any, at: number) => {
     const t = gd._fullData?.find((t: Any) => t.visible !== false && (t.y || t.z));
     if (!t) return undefined;
     const xa = gd._fullLayout[`xaxis${(t.xaxis ?? "x").slice(1)}`];
     const ya = gd._fullLayout[`yaxis${(t.yaxis ?? "y").slice(1)}`];
     let xv, yv;
     if (t.type === "heatmap") {
-      const i = Math.floor(t.z.length / 2), j = Math.floor(t.z[i].length / 2);
+      const i = Math.floor(t.z.length * at), j = Math.floor(t.z[0].length * at);
       xv = t.x?.[j] ?? j;
       yv = t.y?.[i] ?? i;
     } else {
       const ys: Any[] = Array.from(t.y);
-      const i = ys.findIndex((y, k) => k >= Math.floor(ys.length / 2) && y !== null);
+      const from = Math.min(ys.length - 1, Math.floor(ys.length * at));
+      const i = ys.findIndex((y, k) => k >= from && y !== null);
       xv = t.x ? t.x[i] : i;
       yv = ys[i];
     }
@@ -128,15 +140,15 @@ async function liveView(page: Page): Promise<LiveView> {
       x: r.left + xa._offset + xa.c2p(xa.d2c(xv)),
       y: r.top + ya._offset + ya.c2p(ya.d2c(yv)),
     };
-  });
-  if (!point) return view;
+  }, at);
+  if (!point) return "";
   for (const dx of [0, 1, -1]) {
     await page.mouse.move(point.x + dx, point.y);
     await page.waitForTimeout(300);
-    view.hoverText = (await plot.locator(".hoverlayer").first().textContent()) ?? "";
-    if (view.hoverText.trim()) break;
+    const text = (await plot.locator(".hoverlayer").first().textContent()) ?? "";
+    if (text.trim()) return text;
   }
-  return view;
+  return "";
 }
 
 async function runAll(page: Page): Promise<{ nb: NotebookJson; messages: KernelMessage[] }> {
