@@ -3,7 +3,8 @@
  * README's picture of JupyterLab (docs/jupyterlab.png, 1400×900): a notebook's committed outputs
  * opened in JupyterLab with plotly's renderer, the kernel idle, plot number N (from 0) drawn by
  * plotly.js and a hover label on a data point. Uses the test's server (`startLab`: a scratch copy
- * of the notebook, so nothing is rewritten) and Debian's Chromium.
+ * of the notebook, so nothing is rewritten; its plots refreshed as `deno task refresh-outputs`
+ * does) and Debian's Chromium.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { chromium } from "playwright-core";
 import { join } from "node:path";
 import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";
 import { ROOT } from "./jupyter.ts";
+import { refreshNotebook } from "./refresh_fallbacks.ts";
 import { ensureChromium, ensureJupyterLab, startLab } from "./ui_env.ts";
 import { hoverDataPoint, openNotebook } from "./ui_test.ts";
 
@@ -27,7 +29,7 @@ const FLAGS = {
   at: {
     kind: "number",
     description: "hover this far along the first trace (0 to 1)",
-    default: 0.6,
+    default: 0.3,
   },
   out: { kind: "string", description: "PNG to write", default: "docs/jupyterlab.png" },
 } as const satisfies FlagSpecs;
@@ -45,6 +47,12 @@ const env = {
   XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? Deno.makeTempDirSync(),
 };
 const lab = await startLab(jupyter, [join(ROOT, "notebooks", f.notebook)], env);
+// The scratch copy's plots rewritten as the current lib writes them (what `deno task
+// refresh-outputs` does), so the picture does not depend on when the notebook was last run.
+const copy = join(lab.root, "notebooks", f.notebook);
+const nb = JSON.parse(Deno.readTextFileSync(copy));
+refreshNotebook(nb);
+Deno.writeTextFileSync(copy, JSON.stringify(nb));
 const profile = Deno.makeTempDirSync({ prefix: "llm-chromium-" });
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: ensureChromium(),
