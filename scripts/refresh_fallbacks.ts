@@ -53,6 +53,8 @@ export function refreshNotebook(
       if (fig) {
         const b = figureBundle(fig);
         delete data["text/html"];
+        // The JSON too: figureBundle writes titles as { text } for plotly.js 3 and later.
+        data["application/vnd.plotly.v1+json"] = b["application/vnd.plotly.v1+json"];
         data["image/png"] = b["image/png"];
         data["text/plain"] = lines(b["text/plain"] as string);
         plots++;

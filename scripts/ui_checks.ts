@@ -183,3 +183,39 @@ export function runProblems(ui: NotebookJson, reference: NotebookJson): string[]
   });
   return problems;
 }
+
+/** What the page showed when the test moved the mouse onto a plot (collected in the browser). */
+export interface LiveView {
+  /** Outputs drawn by plotly's JupyterLab renderer (`.jp-RenderedPlotly`). */
+  renderers: number;
+  /** Whether plotly.js drew the figure: `.js-plotly-plot` holding `svg.main-svg`. */
+  drawn: boolean;
+  /** Trace groups plotly.js drew (`.scatterlayer .trace`, `.heatmaplayer .hm`, bars, ...). */
+  traces: number;
+  /** The text of plotly's hover label after the mouse moved onto a data point. */
+  hoverText: string;
+}
+
+/**
+ * Problems with the live plot of a notebook that has plots: no plotly renderer in JupyterLab
+ * (plots stay images), plotly.js not drawing, no traces, or no hover label on a data point.
+ *
+ * @example
+ * ```ts
+ * import { livePlotProblems } from "./ui_checks.ts";
+ * const view = { renderers: 0, drawn: false, traces: 0, hoverText: "" };
+ * console.log(livePlotProblems("first plot", view).length); // 1
+ * ```
+ */
+export function livePlotProblems(where: string, view: LiveView): string[] {
+  if (!view.renderers) {
+    return [
+      `${where}: not drawn by plotly's renderer (no .jp-RenderedPlotly); is the ` +
+      "jupyterlab-plotly extension installed and enabled?",
+    ];
+  }
+  if (!view.drawn) return [`${where}: plotly.js did not draw the figure (no svg.main-svg)`];
+  if (!view.traces) return [`${where}: plotly.js drew no traces`];
+  if (!view.hoverText.trim()) return [`${where}: no hover label on a data point`];
+  return [];
+}

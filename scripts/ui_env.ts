@@ -1,7 +1,8 @@
 /**
- * What the front-end test needs on the machine: JupyterLab 4 in a virtual environment the task
- * makes (`.venv-ui/`, from PyPI), Debian's Chromium (apt, when root), and a JupyterLab server
- * on 127.0.0.1 with a token, settings for testing and the Deno kernelspec of this very Deno.
+ * What the front-end test and `deno task lab` need on the machine: JupyterLab 4 and plotly's
+ * JupyterLab renderer in a virtual environment they share (`.venv-ui/`, from PyPI), Debian's
+ * Chromium (apt, when root), and a JupyterLab server on 127.0.0.1 with a token, settings for
+ * testing and the Deno kernelspec of this very Deno.
  *
  * @module
  */
@@ -26,35 +27,76 @@ function isRoot(): boolean {
   }
 }
 
-/** Makes `.venv-ui` with JupyterLab 4.x unless it already has it; returns its `jupyter`. */
-export function ensureJupyterLab(): string {
-  const jupyter = join(VENV, "bin", "jupyter");
-  const ok = () => {
-    try {
-      const r = new Deno.Command(jupyter, { args: ["lab", "--version"], stderr: "null" })
-        .outputSync();
-      return r.success && new TextDecoder().decode(r.stdout).trim().startsWith("4.");
-    } catch {
+/** The PyPI requirements of `.venv-ui`: JupyterLab, and plotly for its renderer extension. */
+export const LAB_REQUIREMENTS = ["jupyterlab>=4,<5", "plotly>=6"];
+
+/** The JupyterLab extension, shipped in plotly's wheel, that draws plotly JSON outputs. */
+export const PLOTLY_EXTENSION = "jupyterlab-plotly";
+
+function labReady(jupyter: string): boolean {
+  try {
+    const version = new Deno.Command(jupyter, { args: ["lab", "--version"], stderr: "null" })
+      .outputSync();
+    if (!version.success || !new TextDecoder().decode(version.stdout).trim().startsWith("4.")) {
       return false;
     }
-  };
-  if (ok()) return jupyter;
-  const python = Deno.env.get("LLM_UI_PYTHON") ?? "python3";
-  try {
-    run(python, ["-m", "venv", VENV], "Creating the virtual environment");
-  } catch (e) {
-    if (!isRoot()) {
-      throw new Error(
-        `${(e as Error).message} Install Python's venv module (Debian: apt-get install ` +
-          "python3-venv) or set LLM_UI_PYTHON to a python3 that has it.",
-      );
-    }
-    run("apt-get", ["install", "-y", "-qq", "python3-venv"], "apt-get install python3-venv");
-    run(python, ["-m", "venv", VENV], "Creating the virtual environment");
+    // `labextension list` writes its list to stderr.
+    const list = new Deno.Command(jupyter, { args: ["labextension", "list"] }).outputSync();
+    const text = new TextDecoder().decode(list.stdout) + new TextDecoder().decode(list.stderr);
+    return list.success && new RegExp(`${PLOTLY_EXTENSION} v\\S+ .*enabled`).test(text);
+  } catch {
+    return false;
   }
-  run(join(VENV, "bin", "pip"), ["install", "-q", "jupyterlab>=4,<5"], "pip install jupyterlab");
-  if (!ok()) throw new Error(`JupyterLab 4 did not install into ${VENV}.`);
+}
+
+/**
+ * Makes `.venv-ui` with JupyterLab 4.x and plotly's renderer extension unless it already has
+ * both; returns its `jupyter`. Shared by `deno task test:ui` and `deno task lab`.
+ */
+export function ensureJupyterLab(): string {
+  const jupyter = join(VENV, "bin", "jupyter");
+  removeStaleTestSettings();
+  if (labReady(jupyter)) return jupyter;
+  if (!existsSync(join(VENV, "bin", "pip"))) {
+    const python = Deno.env.get("LLM_UI_PYTHON") ?? "python3";
+    try {
+      run(python, ["-m", "venv", VENV], "Creating the virtual environment");
+    } catch (e) {
+      if (!isRoot()) {
+        throw new Error(
+          `${(e as Error).message} Install Python's venv module (Debian: apt-get install ` +
+            "python3-venv) or set LLM_UI_PYTHON to a python3 that has it.",
+        );
+      }
+      run("apt-get", ["install", "-y", "-qq", "python3-venv"], "apt-get install python3-venv");
+      run(python, ["-m", "venv", VENV], "Creating the virtual environment");
+    }
+  }
+  run(join(VENV, "bin", "pip"), ["install", "-q", ...LAB_REQUIREMENTS], "pip install");
+  if (!labReady(jupyter)) {
+    throw new Error(
+      `JupyterLab 4 with the ${PLOTLY_EXTENSION} extension did not install into ${VENV}; ` +
+        `\`${jupyter} labextension list\` shows what is there. Delete ${VENV} to start over.`,
+    );
+  }
   return jupyter;
+}
+
+/** The settings older versions of the UI test wrote into the venv (autosave off, ...). */
+const TEST_OVERRIDES = {
+  "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
+  "@jupyterlab/docmanager-extension:plugin": { autosave: false },
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false" },
+};
+
+function removeStaleTestSettings() {
+  // Older test runs left these in the shared venv, where `deno task lab` would pick them up
+  // (autosave off). The test now keeps them in a folder of its own; a file a person edited
+  // is left alone.
+  const path = join(VENV, "share", "jupyter", "lab", "settings", "overrides.json");
+  try {
+    if (Deno.readTextFileSync(path) === JSON.stringify(TEST_OVERRIDES)) Deno.removeSync(path);
+  } catch { /* none */ }
 }
 
 /** Debian's Chromium, installed with apt when missing and running as root. */
@@ -113,16 +155,10 @@ export async function startLab(
     Deno.copyFileSync(nb, join(root, "notebooks", nb.split("/").pop()!));
   }
   const home = Deno.makeTempDirSync({ prefix: "llm-ui-home-" });
-  const settings = join(VENV, "share", "jupyter", "lab", "settings");
+  // Settings for this server only (not the shared venv's, which `deno task lab` reads).
+  const settings = join(home, "app-settings");
   Deno.mkdirSync(settings, { recursive: true });
-  Deno.writeTextFileSync(
-    join(settings, "overrides.json"),
-    JSON.stringify({
-      "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
-      "@jupyterlab/docmanager-extension:plugin": { autosave: false },
-      "@jupyterlab/apputils-extension:notification": { fetchNews: "false" },
-    }),
-  );
+  Deno.writeTextFileSync(join(settings, "overrides.json"), JSON.stringify(TEST_OVERRIDES));
   const port = freePort(), token = crypto.randomUUID().replaceAll("-", "");
   const proc = new Deno.Command(jupyter, {
     args: [
@@ -133,6 +169,7 @@ export async function startLab(
       "--ServerApp.port_retries=0",
       `--IdentityProvider.token=${token}`,
       `--ServerApp.root_dir=${root}`,
+      `--LabApp.app_settings_dir=${settings}`,
       "--LabApp.expose_app_in_browser=True",
       "--LabApp.news_url=",
       "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

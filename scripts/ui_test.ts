@@ -7,22 +7,33 @@
  *  (b) the same notebook run with "Run All" in the UI with LLM_SMOKE=1: no error output, no
  *      output arriving after its cell's idle (read from the browser's kernel connection),
  *      every cell that printed in nbclient's run shows output under its own cell, progress
- *      bars end at 100% in a single output.
+ *      bars end at 100% in a single output;
+ *  (c) in both, the first plot is a live plotly figure: with the mouse on it, plotly.js draws
+ *      it (`svg.main-svg`, traces), and a data point under the mouse gets a hover label.
  * Screenshots go to .ui-screenshots/ (git-ignored).
  *
- * `deno task test:ui --self-test` runs the test on two broken notebooks in
- * tests/fixtures/ui/ (a plot without an image, a cell whose output arrives late) and fails
- * unless the test catches both.
+ * `deno task test:ui --self-test` runs the test on the notebooks in tests/fixtures/ui/ and
+ * fails unless it catches a plot without an image, a cell whose output arrives late, and a
+ * good plot on a server without plotly's renderer, and passes that plot with the renderer.
  *
  * @module
  */
-import { chromium, type Page } from "playwright-core";
+import { chromium, type Locator, type Page } from "playwright-core";
 import { basename, join } from "node:path";
 import { executeNotebook, findPython, listNotebooks, makeKernelDir, ROOT } from "./jupyter.ts";
-import { ensureChromium, ensureJupyterLab, type LabServer, startLab } from "./ui_env.ts";
 import {
+  ensureChromium,
+  ensureJupyterLab,
+  type LabServer,
+  PLOTLY_EXTENSION,
+  startLab,
+} from "./ui_env.ts";
+import {
+  countPlots,
   type KernelMessage,
   lateOutputs,
+  livePlotProblems,
+  type LiveView,
   type NotebookJson,
   runProblems,
   staticProblems,
@@ -35,7 +46,8 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-async function openNotebook(page: Page, lab: LabServer, name: string) {
+/** Opens `notebooks/<name>` in a workspace of its own and waits until its cells are shown. */
+export async function openNotebook(page: Page, lab: LabServer, name: string) {
   // A workspace of its own per notebook, so JupyterLab does not reopen (and restart kernels
   // for) the notebooks of earlier pages.
   const ws = `t${Date.now()}`;
@@ -71,6 +83,72 @@ async function staticView(page: Page): Promise<StaticView> {
       trustedCells: trusted,
     };
   });
+}
+
+/**
+ * Moves the mouse onto the first plot (plotly's renderer shows the PNG until the mouse enters,
+ * then draws the figure with plotly.js), waits for plotly.js's DOM, then onto a data point of
+ * the first trace, and reads the hover label.
+ */
+async function liveView(page: Page): Promise<LiveView> {
+  const plots = page.locator(".jp-OutputArea .jp-RenderedPlotly");
+  const renderers = await plots.count();
+  const view = { renderers, drawn: false, traces: 0, hoverText: "" };
+  if (!renderers) return view;
+  const plot = plots.first();
+  await plot.scrollIntoViewIfNeeded();
+  await plot.hover();
+  try {
+    await plot.locator("svg.main-svg").first().waitFor({ timeout: 30_000 });
+  } catch {
+    return view;
+  }
+  view.drawn = true;
+  view.traces = await plot.locator(
+    ".scatterlayer .trace, .heatmaplayer .hm, .barlayer .trace, .boxlayer .trace",
+  ).count();
+  view.hoverText = await hoverDataPoint(page, plot);
+  return view;
+}
+
+/**
+ * Moves the mouse onto a data point of the first trace of a drawn plotly figure (`plot`: the
+ * `.js-plotly-plot` element), `at` of the way along the trace (0 to 1), and returns the text of
+ * plotly's hover label ("" when none appears).
+ */
+export async function hoverDataPoint(page: Page, plot: Locator, at = 0.5): Promise<string> {
+  // Where the point is on screen, from plotly.js's own axis maps.
+  const point = await plot.evaluate((gd: Any, at: number) => {
+    const t = gd._fullData?.find((t: Any) => t.visible !== false && (t.y || t.z));
+    if (!t) return undefined;
+    const xa = gd._fullLayout[`xaxis${(t.xaxis ?? "x").slice(1)}`];
+    const ya = gd._fullLayout[`yaxis${(t.yaxis ?? "y").slice(1)}`];
+    let xv, yv;
+    if (t.type === "heatmap") {
+      const i = Math.floor(t.z.length * at), j = Math.floor(t.z[0].length * at);
+      xv = t.x?.[j] ?? j;
+      yv = t.y?.[i] ?? i;
+    } else {
+      const ys: Any[] = Array.from(t.y);
+      const from = Math.min(ys.length - 1, Math.floor(ys.length * at));
+      const i = ys.findIndex((y, k) => k >= from && y !== null);
+      xv = t.x ? t.x[i] : i;
+      yv = ys[i];
+    }
+    const r = gd.getBoundingClientRect();
+    return {
+      x: r.left + xa._offset + xa.c2p(xa.d2c(xv)),
+      y: r.top + ya._offset + ya.c2p(ya.d2c(yv)),
+    };
+  }, at);
+  if (!point) return "";
+  for (const dx of [0, 1, -1]) {
+    await page.mouse.move(point.x + dx, point.y);
+    await page.waitForTimeout(300);
+    const text = (await plot.locator(".hoverlayer").first().textContent()) ?? "";
+    if (text.trim()) return text;
+  }
+  return "";
 }
 
 async function runAll(page: Page): Promise<{ nb: NotebookJson; messages: KernelMessage[] }> {
@@ -133,8 +211,16 @@ async function shutdownKernels(lab: LabServer) {
   }
 }
 
-/** Runs both checks on each notebook; returns the problems found, per notebook. */
-export async function testNotebooks(paths: string[]): Promise<Map<string, string[]>> {
+/**
+ * Runs both checks on each notebook, and checks that the first plot of the committed notebook
+ * (untrusted) and of the UI's run is a live plotly figure; returns the problems found, per
+ * notebook. `withoutPlotly` keeps the browser from loading plotly's renderer extension, as if
+ * it were not installed (the self-test's case that must fail).
+ */
+export async function testNotebooks(
+  paths: string[],
+  opts: { withoutPlotly?: boolean } = {},
+): Promise<Map<string, string[]>> {
   const python = findPython();
   if (!python) throw new Error("No Python with nbclient: run `deno task setup` first.");
   const jupyter = ensureJupyterLab();
@@ -161,6 +247,9 @@ export async function testNotebooks(paths: string[]): Promise<Map<string, string
       "--no-first-run",
     ],
   });
+  if (opts.withoutPlotly) {
+    await browser.route(`**/lab/extensions/${PLOTLY_EXTENSION}/**`, (r) => r.abort());
+  }
   const results = new Map<string, string[]>();
   const kernelDir = makeKernelDir();
   try {
@@ -184,11 +273,20 @@ export async function testNotebooks(paths: string[]): Promise<Map<string, string
           await plotCell.evaluate((el) => (el as Any).scrollIntoView({ block: "end" }));
           await page.screenshot({ path: join(SHOTS, `${stem}.first-plot.png`) });
         }
+        if (countPlots(committed)) {
+          // plotly's renderer is a "safe" one: it draws untrusted outputs too.
+          const view = await liveView(page);
+          problems.push(...livePlotProblems("committed notebook, first plot", view));
+          await page.screenshot({ path: join(SHOTS, `${stem}.live-plot.png`) });
+        }
         const run = await runAll(page) as Any;
         await page.screenshot({ path: join(SHOTS, `${stem}.smoke-run.png`), fullPage: false });
         problems.push(...lateOutputs(run.messages, run.requests));
         const reference = JSON.parse(Deno.readTextFileSync(refPath)) as NotebookJson;
         problems.push(...runProblems(run.nb, reference));
+        if (countPlots(run.nb)) {
+          problems.push(...livePlotProblems("after Run All, first plot", await liveView(page)));
+        }
       } catch (e) {
         problems.push(`UI run failed: ${(e as Error).message.split("\n")[0]}`);
         await page.screenshot({ path: join(SHOTS, `${stem}.failure.png`) }).catch(() => {});
@@ -220,17 +318,41 @@ if (import.meta.main) {
   const names = Deno.args.filter((a) => !a.startsWith("--"));
   if (selfTest) {
     const dir = join(ROOT, "tests", "fixtures", "ui");
-    const fixtures = ["broken_plot.ipynb", "late_output.ipynb"].map((f) => join(dir, f));
-    const results = await testNotebooks(fixtures);
-    const want: Record<string, RegExp> = {
-      "broken_plot.ipynb": /plots in the notebook, but only 0 show as images|raw markup/,
-      "late_output.ipynb": /after the cell (reported idle|finished)/,
-    };
+    const fixture = (f: string) => join(dir, f);
+    const results = await testNotebooks(
+      ["broken_plot.ipynb", "late_output.ipynb", "live_plot.ipynb"].map(fixture),
+    );
+    // The same good plot on a server without plotly's renderer: the plot stays an image.
+    const withoutPlotly = await testNotebooks([fixture("live_plot.ipynb")], {
+      withoutPlotly: true,
+    });
+    const cases: [string, string[], RegExp | undefined][] = [
+      [
+        "broken_plot.ipynb",
+        results.get("broken_plot.ipynb") ?? [],
+        /plots in the notebook, but only 0 show as images|raw markup/,
+      ],
+      [
+        "late_output.ipynb",
+        results.get("late_output.ipynb") ?? [],
+        /after the cell (reported idle|finished)/,
+      ],
+      ["live_plot.ipynb", results.get("live_plot.ipynb") ?? ["not run"], undefined],
+      [
+        "live_plot.ipynb without jupyterlab-plotly",
+        withoutPlotly.get("live_plot.ipynb") ?? [],
+        /not drawn by plotly's renderer/,
+      ],
+    ];
     let ok = true;
-    for (const [name, re] of Object.entries(want)) {
-      const caught = (results.get(name) ?? []).some((p) => re.test(p));
-      console.log(`self-test ${name}: ${caught ? "caught, as it must be" : "NOT CAUGHT"}`);
-      ok &&= caught;
+    for (const [name, problems, re] of cases) {
+      // A case with a pattern must be caught; the one without must pass.
+      const good = re ? problems.some((p) => re.test(p)) : problems.length === 0;
+      const said = re
+        ? (good ? "caught, as it must be" : "NOT CAUGHT")
+        : (good ? "passed, as it must" : "FAILED, but must pass");
+      console.log(`self-test ${name}: ${said}`);
+      ok &&= good;
     }
     Deno.exit(ok ? 0 : 1);
   }

@@ -246,3 +246,15 @@ Deno.test("refresh-outputs replaces SVG fallbacks with PNGs and is idempotent", 
   refreshNotebook(nb);
   assertEquals(JSON.stringify(nb), once);
 });
+
+Deno.test("plotly JSON carries every title as { text } (plotly.js 3 drops bare strings)", () => {
+  const fig = plot({
+    data: [{ y: [1, 2] }],
+    layout: { title: "T", xaxis: { title: "step" }, yaxis: { title: { text: "loss" } } },
+  }).bundle["application/vnd.plotly.v1+json"] as {
+    layout: { title: unknown; xaxis: { title: unknown }; yaxis: { title: unknown } };
+  };
+  assertEquals(fig.layout.title, { text: "T" });
+  assertEquals(fig.layout.xaxis.title, { text: "step" });
+  assertEquals(fig.layout.yaxis.title, { text: "loss" });
+});

@@ -45,15 +45,19 @@ function summary(fig: Figure): string {
 }
 
 function jsonSafe(fig: Figure): Figure {
-  // Typed arrays and NaN do not survive JSON; plotly reads null as a gap.
+  // Typed arrays and NaN do not survive JSON; plotly reads null as a gap. plotly.js 3 and later
+  // (JupyterLab's renderer, VS Code's) drop a title given as a bare string, so every `title`
+  // becomes `{ text }`, which older versions read too.
   return JSON.parse(
     JSON.stringify(
       fig,
-      (_k, v) =>
+      (k, v) =>
         ArrayBuffer.isView(v)
           ? Array.from(v as unknown as ArrayLike<number>)
           : typeof v === "number" && !Number.isFinite(v)
           ? null
+          : k === "title" && typeof v === "string"
+          ? { text: v }
           : v,
     ),
   );
