@@ -75,46 +75,6 @@ export function titleText(t: unknown): string {
 }
 
 /**
- * A copy of `figure` whose titles are all plotly.js 3's `{ text }` objects. plotly.js 3 (the
- * renderer of JupyterLab's plotly extension and of lib's web pages) ignores a title given as a
- * bare string, which plotly.js 2 accepted: the figure's, every axis's (2-D and 3-D scenes) and
- * every colour bar's.
- *
- * @example
- * ```ts
- * import { withTitleObjects } from "./figure.ts";
- * const f = withTitleObjects({ data: [{ y: [1] }], layout: { title: "loss", xaxis: { title: "step" } } });
- * console.log(JSON.stringify(f.layout)); // {"title":{"text":"loss"},"xaxis":{"title":{"text":"step"}}}
- * ```
- */
-export function withTitleObjects(figure: Figure): Figure {
-  const fix = (o: unknown) => {
-    if (!o || typeof o !== "object") return;
-    const r = o as Record<string, unknown>;
-    if (typeof r.title === "string") r.title = { text: r.title };
-  };
-  const fixAxes = (o: unknown) => {
-    if (!o || typeof o !== "object") return;
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (/^[xyz]axis\d*$/.test(k)) fix(v);
-    }
-  };
-  const out = structuredClone(figure) as Figure;
-  if (out.layout) {
-    fix(out.layout);
-    fixAxes(out.layout);
-    for (const [k, v] of Object.entries(out.layout)) {
-      if (/^scene\d*$/.test(k)) fixAxes(v);
-      if (k === "coloraxis" && v && typeof v === "object") {
-        fix((v as { colorbar?: unknown }).colorbar);
-      }
-    }
-  }
-  for (const t of out.data) fix((t as { colorbar?: unknown }).colorbar);
-  return out;
-}
-
-/**
  * The colour a trace is drawn in: its line or marker colour, else plotly's k-th default.
  *
  * @example

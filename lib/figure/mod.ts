@@ -20,7 +20,6 @@ export {
   titleText,
   type Trace,
   traceColor,
-  withTitleObjects,
 } from "./figure.ts";
 export { errorBarEnds, figureToSvg } from "./svg.ts";
 export { type Pixels, svgToPixels, svgToPng, toBase64 } from "./raster.ts";

@@ -22,7 +22,6 @@ import {
   titleText,
   toBase64,
   type Trace,
-  withTitleObjects,
 } from "../figure/mod.ts";
 
 export type { Figure, Trace };
@@ -79,8 +78,7 @@ export function figureBundle(figure: Figure): MimeBundle {
       "plot() takes a plotly figure { data: Trace[], layout? }; data must be an array.",
     );
   }
-  // Titles as `{ text }`: plotly.js 3, JupyterLab's renderer, drops bare-string titles.
-  const fig = withTitleObjects(jsonSafe(figure));
+  const fig = jsonSafe(figure);
   return {
     "application/vnd.plotly.v1+json": fig,
     "image/png": toBase64(svgToPng(figureToSvg(fig))),
