@@ -1,5 +1,5 @@
 /**
- * PyTorch as a contender in `bench:gpt`: a long-lived `scripts/pt_reference_run.py
+ * PyTorch as a contender in `bench:gpt`: a long-lived `tools/torch/pt_reference_run.py
  * --bench-serve` process per thread count, asked for N steps at a time so that its rounds
  * interleave with ours. Only the steps themselves are timed (inside Python), not the pipe.
  *
@@ -105,7 +105,7 @@ export class TorchContender {
     if (!["cpu", "cuda"].includes(device)) {
       return `unknown PyTorch device "${device}" (use cpu or cuda)`;
     }
-    const script = new URL("../scripts/pt_reference_run.py", import.meta.url).pathname;
+    const script = new URL("../tools/torch/pt_reference_run.py", import.meta.url).pathname;
     const env: Record<string, string> = { OMP_NUM_THREADS: String(threads) };
     const coretype = Deno.env.get("OPENBLAS_CORETYPE") ?? openblasCoretype();
     if (coretype) env.OPENBLAS_CORETYPE = coretype;

@@ -5,7 +5,7 @@
  *
  * Contenders: `lib` (lib/models/gpt/gpt.ts on each backend asked for), `naive` (bench/naive_gpt.ts
  * on stock tfjs kernels, on wasm and cpu: the baseline lib's kernels are measured against) and `torch`
- * (scripts/pt_reference_run.py, once per thread count, when PyTorch is installed).
+ * (tools/torch/pt_reference_run.py, once per thread count, when PyTorch is installed).
  *
  *     deno task bench:gpt                                   # baby GPT: tensorflow (if set up), wasm, PyTorch
  *     deno task bench:gpt --n-embd 256 --n-layer 4 --n-head 4 --block 64 --batch 12

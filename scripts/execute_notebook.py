@@ -11,7 +11,7 @@ The kernel is found by name ("deno") on JUPYTER_PATH, which the caller sets.
 
 Besides error outputs, a run fails when an output arrives after its cell reported idle (it
 then carries an earlier cell's parent id while a later cell runs). Front ends drop or misplace
-such output (issue 9; scripts/kernel_output_race.py reproduces it), and plain nbclient ignores
+such output (issue 9; tools/ui/kernel_output_race.py reproduces it), and plain nbclient ignores
 it silently. A short sentinel cell after the last one catches late output of the last cell.
 """
 import json

@@ -6,7 +6,7 @@
  *
  * Units of the graph: each folder directly under lib/ is one unit (`lib/models`, with its
  * subfolders), a file directly in lib/ is its own unit (`lib/random.ts`), and outside lib/ each
- * top folder is one unit (`scripts`, `bench`, `tests`, `testing`). Only relative imports make edges; bare
+ * top folder is one unit (`scripts`, `tools`, `bench`, `tests`, `testing`). Only relative imports make edges; bare
  * specifiers (`@tensorflow/tfjs`, `@std/assert`) are packages, not folders of ours.
  *
  * Only rules that hold today are in {@link RULES}; there is no list of tolerated exceptions. The
@@ -33,13 +33,13 @@ const RULES: Rule[] = [
   {
     kind: "forbid",
     from: ["lib/*"],
-    to: ["scripts", "bench", "tests", "testing", "notebooks"],
+    to: ["scripts", "tools", "bench", "tests", "testing", "notebooks"],
     why: "the library stands alone: commands, benches, tests and notebooks use it, not the reverse",
   },
   {
     kind: "forbid",
     from: ["testing"],
-    to: ["lib/*", "scripts", "bench", "tests"],
+    to: ["lib/*", "scripts", "tools", "bench", "tests"],
     why: "the @std/assert stand-in is a package of its own: it knows nothing of the project",
   },
   {
@@ -107,6 +107,13 @@ const RULES: Rule[] = [
     to: ["lib/*"],
     except: ["lib/backend"],
     why: "an op is a reference and its fast versions: it knows the backends, not the models",
+  },
+  {
+    kind: "forbid",
+    from: ["scripts"],
+    to: ["tools", "bench", "tests"],
+    why: "scripts/ holds the commands a learner runs; the maintainers' tools (checks, UI tests, " +
+      "PyTorch references, GPU packing) may use them, not the reverse",
   },
   {
     kind: "acyclic",
@@ -263,14 +270,14 @@ function violations(rule: Rule, edges: Edge[]): string[] {
 
 /** Every broken rule of `rules` over the graph under `root`, with its reason. */
 function check(root: string, rules: Rule[]): string[] {
-  const edges = importEdges(root, ["lib", "scripts", "bench", "tests", "testing"]);
+  const edges = importEdges(root, ["lib", "scripts", "tools", "bench", "tests", "testing"]);
   return rules.flatMap((rule) => violations(rule, edges).map((v) => `${v} (${rule.why})`));
 }
 
 const repo = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
 Deno.test("architecture: every rule of the table holds in the repository", () => {
-  const edges = importEdges(repo, ["lib", "scripts", "bench", "tests", "testing"]);
+  const edges = importEdges(repo, ["lib", "scripts", "tools", "bench", "tests", "testing"]);
   // The scanner sees the graph: a check that reads no imports would pass vacuously.
   assert(edges.length > 300, `only ${edges.length} imports found under ${repo}`);
   assertEquals(check(repo, RULES), []);

@@ -365,7 +365,7 @@ Deno.test({
     const out = `${dir}/../logits.json`;
     const run = await new Deno.Command(TORCH_PYTHON!, {
       args: [
-        "scripts/pt_load_checkpoint.py",
+        "tools/torch/pt_load_checkpoint.py",
         dir,
         "--ids",
         ids.join(","),

@@ -6,7 +6,7 @@ import {
   main,
   type NotebookJson,
   sentences,
-} from "../scripts/check_claims.ts";
+} from "../tools/checks/check_claims.ts";
 
 /** A notebook with one markdown cell and one code cell whose stream output is `output`. */
 function nb(markdown: string, output: string, metadata?: NotebookJson["metadata"]): NotebookJson {

@@ -351,7 +351,7 @@ Deno.test({
     tf.dispose([idx, logits]);
     model.dispose();
     const out = await new Deno.Command(python!, {
-      args: [new URL("../scripts/pt_check_hf_export.py", import.meta.url).pathname, dir, path],
+      args: [new URL("../tools/torch/pt_check_hf_export.py", import.meta.url).pathname, dir, path],
     }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     assert(out.success, text);

@@ -15,7 +15,7 @@ import {
   ProgressBar,
   svgToPixels,
 } from "../lib/notebook/mod.ts";
-import { refreshNotebook } from "../scripts/refresh_fallbacks.ts";
+import { refreshNotebook } from "../tools/checks/refresh_fallbacks.ts";
 
 Deno.test("plot returns plotly JSON, a PNG of the figure and a text summary, no text/html", () => {
   const p = plot({

@@ -1,4 +1,4 @@
-// The notebook checker (scripts/check_notebooks.ts): it places a type error and a lint error in a
+// The notebook checker (tools/checks/check_notebooks.ts): it places a type error and a lint error in a
 // deliberately broken notebook at the right cell and line, passes a clean one, and finds the
 // project's notebooks clean.
 import { assert, assertEquals } from "@std/assert";
@@ -8,7 +8,7 @@ import {
   extractModule,
   formatDiagnostic,
   listAllNotebookFiles,
-} from "../scripts/check_notebooks.ts";
+} from "../tools/checks/check_notebooks.ts";
 
 function notebook(cells: [string, string][]): string {
   return JSON.stringify({

@@ -729,7 +729,7 @@ Deno.test({
     await Deno.writeTextFile(`${dir}/steps.json`, JSON.stringify(steps));
     const run = await new Deno.Command(TORCH_PYTHON!, {
       args: [
-        "scripts/pt_train_steps.py",
+        "tools/torch/pt_train_steps.py",
         `${dir}/init`,
         `${dir}/steps.json`,
         `${dir}/ref.json`,

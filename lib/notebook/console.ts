@@ -5,7 +5,7 @@
  * a time, and stamps each chunk with whichever cell is running when the chunk is sent, not when
  * it was written. It also reports a cell idle without waiting for that pipe. So a burst of
  * lines arrives after the cell's idle, under the next cell's parent id: front ends drop it or
- * show it under the wrong cell (scripts/kernel_output_race.py reproduces this).
+ * show it under the wrong cell (tools/ui/kernel_output_race.py reproduces this).
  *
  * Inside the kernel, this module sends console output itself instead, as `stream` messages
  * through `Deno.jupyter.broadcast`, which stamps the running cell: at once when nothing else is
@@ -84,7 +84,7 @@ export function captureConsole(send: Broadcast): void {
 export async function flushConsole(): Promise<void> {
   while (inFlight || queue.length) await pump();
   // The kernel hands messages to its IOPub socket from another thread; a short pause lets it
-  // send them before the cell's idle (20 ms: no late output in scripts/kernel_output_race.py on
+  // send them before the cell's idle (20 ms: no late output in tools/ui/kernel_output_race.py on
   // an idle machine; 100 ms because on a loaded one 20 ms let a plot or a line arrive late).
   // LLM_FLUSH_MS sets a longer pause for machines loaded further still.
   if (broadcast) await new Promise((r) => setTimeout(r, flushPauseMs()));

@@ -4,16 +4,16 @@
  * Make a 124M-architecture folder with random weights first (no download needed):
  *
  * ```sh
- * python3 scripts/make_gpt_fixture.py big .scratch/gpt2-random
- * deno run -A scripts/measure_hf_load.ts .scratch/gpt2-random [--backend wasm]
+ * python3 tools/torch/make_gpt_fixture.py big .scratch/gpt2-random
+ * deno run -A tools/torch/measure_hf_load.ts .scratch/gpt2-random [--backend wasm]
  * ```
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend/mod.ts";
-import { HF_FILES, loadHFGPT2 } from "../lib/pretrained/mod.ts";
-import { parseFlags } from "./flags.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
+import { HF_FILES, loadHFGPT2 } from "../../lib/pretrained/mod.ts";
+import { parseFlags } from "../../scripts/flags.ts";
 
 /**
  * Peak and current resident set size of this process in MiB (from /proc/self/status).
@@ -33,7 +33,7 @@ export function residentMiB(): { peak: number; now: number } {
 if (import.meta.main) {
   const [dir, ...rest] = Deno.args;
   if (!dir || dir.startsWith("--")) {
-    console.error("usage: deno run -A scripts/measure_hf_load.ts DIR [--backend NAME]");
+    console.error("usage: deno run -A tools/torch/measure_hf_load.ts DIR [--backend NAME]");
     Deno.exit(1);
   }
   const f = parseFlags(rest, {

@@ -5,8 +5,8 @@ raw little-endian data), so nothing beyond torch is needed. The state dict uses 
 GPT2LMHeadModel names (transformer.h.0.attn.c_attn.weight, ... with Conv1D (in, out) weights),
 plus lm_head.weight tied to transformer.wte.weight, which safetensors files never store twice.
 
-    /usr/bin/python3 scripts/pt_load_checkpoint.py data/checkpoints/baby-tinyshakespeare
-    /usr/bin/python3 scripts/pt_load_checkpoint.py DIR --ids 1,2,3 --out logits.json
+    /usr/bin/python3 tools/torch/pt_load_checkpoint.py data/checkpoints/baby-tinyshakespeare
+    /usr/bin/python3 tools/torch/pt_load_checkpoint.py DIR --ids 1,2,3 --out logits.json
 
 With --ids the script runs its own GPT-2 forward pass in PyTorch on those ids and prints (or
 writes) the logits, so a test can compare them with the TypeScript model's.

@@ -17,11 +17,11 @@
  */
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { join } from "node:path";
-import { ROOT } from "./jupyter.ts";
-import { ensureChromium } from "./ui_env.ts";
-import { buildSite, type SiteSummary } from "./site/build.ts";
-import { PLOTLY_MIME } from "./site/notebook.ts";
-import { serveSite } from "./site/serve.ts";
+import { ROOT } from "../../scripts/jupyter.ts";
+import { ensureChromium } from "../../scripts/ui_env.ts";
+import { buildSite, type SiteSummary } from "../../scripts/site/build.ts";
+import { PLOTLY_MIME } from "../../scripts/site/notebook.ts";
+import { serveSite } from "../../scripts/site/serve.ts";
 
 const SHOTS = join(ROOT, ".ui-screenshots");
 const LIMIT_MS = 5 * 60_000;

@@ -4,7 +4,7 @@ GPT2LMHeadModel.from_pretrained, runs the input ids stored in EXPECTED (a safete
 it is 1e-4 or more, or if from_pretrained reports missing or unexpected weights.
 
 Needs torch, transformers and safetensors (e.g. `pip install torch==2.13.0 transformers
-safetensors` in a venv):  python scripts/pt_check_hf_export.py DIR EXPECTED
+safetensors` in a venv):  python tools/torch/pt_check_hf_export.py DIR EXPECTED
 """
 import sys
 

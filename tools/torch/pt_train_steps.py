@@ -5,7 +5,7 @@ in a JSON file runs: loss -> backward -> clip_grad_norm_ -> torch.optim.AdamW wi
 on the parameters of rank >= 2 only (nanoGPT's grouping), at the given learning rates. Writes
 the losses, gradient norms and final weights as JSON.
 
-    /usr/bin/python3 scripts/pt_train_steps.py CKPT_DIR steps.json out.json
+    /usr/bin/python3 tools/torch/pt_train_steps.py CKPT_DIR steps.json out.json
 
 steps.json: {"x": [[[ids]]], "y": [[[ids]]], "lr": [..], "betas": [b1, b2], "eps": e,
              "weightDecay": wd, "gradClip": c}

@@ -15,9 +15,9 @@ GELU, tied LM head) with Hugging Face's tensor names and Conv1D (in, out) weight
 TypeScript model can load the same numbers by name.
 
 Run with any torch (Debian's python3-torch, or torch==2.13.0 in a venv):
-  python3 scripts/make_gpt_fixture.py            # gpt_parity.json
-  python3 scripts/make_gpt_fixture.py hf         # the Hugging Face folders
-  python3 scripts/make_gpt_fixture.py big DIR    # a 124M-architecture folder
+  python3 tools/torch/make_gpt_fixture.py            # gpt_parity.json
+  python3 tools/torch/make_gpt_fixture.py hf         # the Hugging Face folders
+  python3 tools/torch/make_gpt_fixture.py big DIR    # a 124M-architecture folder
 """
 import json
 import math
@@ -102,7 +102,7 @@ def main():
         return [float(f"{v:.8g}") for v in t.detach().reshape(-1).tolist()]
 
     out = {
-        "generator": "scripts/make_gpt_fixture.py (torch %s, float64)" % torch.__version__,
+        "generator": "tools/torch/make_gpt_fixture.py (torch %s, float64)" % torch.__version__,
         "config": CONFIG,
         "weights": {k: {"shape": list(v.shape), "data": flat(v)} for k, v in weights.items()},
         "idx": idx.tolist(),
@@ -211,7 +211,7 @@ def hf_main():
                       {"input_ids": idx.int(), "logits": logits.float(),
                        "ppl_ids": ppl_ids.int(), "ppl_settings": torch.tensor(ppl_settings).int(),
                        "ppl": ppl.float()},
-                      {"generator": "scripts/make_gpt_fixture.py hf (torch %s, float64)"
+                      {"generator": "tools/torch/make_gpt_fixture.py hf (torch %s, float64)"
                        % torch.__version__})
     try:
         from transformers import GPT2LMHeadModel

@@ -1,5 +1,5 @@
 /**
- * `deno run -A scripts/screenshot.ts [--notebook NAME] [--plot N] [--out FILE]`: retakes the
+ * `deno run -A tools/ui/screenshot.ts [--notebook NAME] [--plot N] [--out FILE]`: retakes the
  * README's picture of JupyterLab (docs/jupyterlab.png, 1400×900): a notebook's committed outputs
  * opened in JupyterLab with plotly's renderer, the kernel idle, plot number N (from 0) drawn by
  * plotly.js and a hover label on a data point. Uses the test's server (`startLab`: a scratch copy
@@ -10,10 +10,10 @@
  */
 import { chromium } from "playwright-core";
 import { join } from "node:path";
-import { type FlagSpecs, flagUsage, parseFlags } from "./flags.ts";
-import { ROOT } from "./jupyter.ts";
-import { refreshNotebook } from "./refresh_fallbacks.ts";
-import { ensureChromium, ensureJupyterLab, startLab } from "./ui_env.ts";
+import { type FlagSpecs, flagUsage, parseFlags } from "../../scripts/flags.ts";
+import { ROOT } from "../../scripts/jupyter.ts";
+import { refreshNotebook } from "../checks/refresh_fallbacks.ts";
+import { ensureChromium, ensureJupyterLab, startLab } from "../../scripts/ui_env.ts";
 import { hoverDataPoint, openNotebook } from "./ui_test.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -36,7 +36,7 @@ const FLAGS = {
 
 const f = parseFlags(Deno.args, FLAGS);
 if (f.help) {
-  console.log(flagUsage("Usage: deno run -A scripts/screenshot.ts [flags]", FLAGS));
+  console.log(flagUsage("Usage: deno run -A tools/ui/screenshot.ts [flags]", FLAGS));
   Deno.exit(0);
 }
 const jupyter = ensureJupyterLab();

@@ -4,7 +4,7 @@ Starts the Deno kernel through jupyter_client and runs a few one-line cells back
 way a front end's "Run All" does, then reads every IOPub message and reports, for each cell,
 the outputs that arrived after that cell's `status: idle` or carrying another cell's parent id.
 
-Usage: python3 scripts/kernel_output_race.py [--deno PATH] [--rounds N]
+Usage: python3 tools/ui/kernel_output_race.py [--deno PATH] [--rounds N]
 Exit status 1 when any output was late or misaddressed (the bug shows), 0 otherwise.
 
 Seen with Deno 2.9.6 (a late line's text often names an earlier cell than the one it is

@@ -1,18 +1,18 @@
 /**
- * For scripts/gpu_check.sh: which backends lib/backend finds here, and for each available one
+ * For tools/gpu/gpu_check.sh: which backends lib/backend finds here, and for each available one
  * the GPT parity check (logits, loss and every gradient against the PyTorch fixture, 1e-4) and
  * a 1024x1024 matmul rate. Reads results asynchronously, as webgpu requires. Prints one markdown
  * table; exits 1 if a backend that runs fails parity.
  *
- *     deno run -A scripts/gpu_probe.ts [--backends webgpu,tensorflow-gpu,wasm]
- *     deno run -A scripts/gpu_probe.ts --list --backends webgpu,tensorflow-gpu   # "webgpu"
+ *     deno run -A tools/gpu/gpu_probe.ts [--backends webgpu,tensorflow-gpu,wasm]
+ *     deno run -A tools/gpu/gpu_probe.ts --list --backends webgpu,tensorflow-gpu   # "webgpu"
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend, probeBackends } from "../lib/backend/mod.ts";
-import { GPT, type GPTConfig } from "../lib/models/mod.ts";
+import { initBackend, probeBackends } from "../../lib/backend/mod.ts";
+import { GPT, type GPTConfig } from "../../lib/models/mod.ts";
 
 interface Fixture {
   config: GPTConfig;
@@ -80,7 +80,7 @@ const fixture: Fixture = JSON.parse(
 const probes = await probeBackends();
 const wanted = values.backends?.split(",").map((s) => s.trim());
 if (values.list) {
-  // Only which of the wanted backends are available, comma-separated: for scripts/gpu_check.sh.
+  // Only which of the wanted backends are available, comma-separated: for tools/gpu/gpu_check.sh.
   console.log(
     probes.filter((p) => p.available && (!wanted || wanted.includes(p.name)))
       .map((p) => p.name).join(","),

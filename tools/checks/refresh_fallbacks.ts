@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { figureBundle, markdownToText } from "../lib/notebook/mod.ts";
-import type { Figure } from "../lib/notebook/mod.ts";
-import { listNotebooks } from "./jupyter.ts";
+import { figureBundle, markdownToText } from "../../lib/notebook/mod.ts";
+import type { Figure } from "../../lib/notebook/mod.ts";
+import { listNotebooks } from "../../scripts/jupyter.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

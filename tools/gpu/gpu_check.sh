@@ -6,9 +6,9 @@
 # bench: lib on webgpu and wasm against PyTorch on the GPU (CUDA) and on the CPU,
 # when PyTorch is installed.
 #
-#   scripts/gpu_check.sh            # from the project root, with deno and node_modules present
+#   tools/gpu/gpu_check.sh            # from the project root, with deno and node_modules present
 #
-# Without deno or node_modules (an offline GPU machine), run scripts/gpu_pack.sh where they are
+# Without deno or node_modules (an offline GPU machine), run tools/gpu/gpu_pack.sh where they are
 # and bring .gpu/ along: this script then uses its deno binary and bundles.
 set -u
 cd "$(dirname "$0")/.."
@@ -34,17 +34,17 @@ else
   echo "no NVIDIA Vulkan ICD file: WebGPU will not see the GPU (install the driver's Vulkan part)"
 fi
 run=(deno run -A)
-probe=scripts/gpu_probe.ts
+probe=tools/gpu/gpu_probe.ts
 bench=bench/gpt_train_bench.ts
 cpu_backend=wasm
 if [ ! -d node_modules/.deno ]; then
   if [ ! -f .gpu/gpu_probe.js ]; then
-    echo "node_modules and .gpu/ missing: run 'deno install' or scripts/gpu_pack.sh, then copy"
+    echo "node_modules and .gpu/ missing: run 'deno install' or tools/gpu/gpu_pack.sh, then copy"
     exit 1
   fi
   # The bundled wasm backend's emscripten loader needs CommonJS globals (__dirname) that a
   # bundle lacks, so the CPU baseline there is PyTorch alone.
-  echo "using the bundles in .gpu/ (scripts/gpu_pack.sh); no wasm backend in this mode"
+  echo "using the bundles in .gpu/ (tools/gpu/gpu_pack.sh); no wasm backend in this mode"
   cpu_backend=""
   run=(deno run -A --no-config --no-lock)
   probe=.gpu/gpu_probe.js

@@ -10,8 +10,8 @@
 import { chromium } from "playwright-core";
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { listNotebooks, ROOT } from "./jupyter.ts";
-import { ensureChromium } from "./ui_env.ts";
+import { listNotebooks, ROOT } from "../../scripts/jupyter.ts";
+import { ensureChromium } from "../../scripts/ui_env.ts";
 import { type NotebookJson, staticProblems } from "./ui_checks.ts";
 
 // deno-lint-ignore no-explicit-any

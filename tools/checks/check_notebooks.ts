@@ -8,7 +8,7 @@
  * notebook, cell (index in the notebook's cell list, markdown included, and the cell id) and line
  * within the cell, so it can be fixed in Jupyter.
  *
- * Usage: `deno run -A scripts/check_notebooks.ts [notebook.ipynb ...]` (default: notebooks/*
+ * Usage: `deno run -A tools/checks/check_notebooks.ts [notebook.ipynb ...]` (default: notebooks/*
  * and the worked solutions, notebooks/solutions/*).
  *
  * @module

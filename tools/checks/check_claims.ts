@@ -25,7 +25,7 @@
  * equal to a number as written (`"27.1"`) exempts that number, any other entry exempts every
  * sentence containing it. Keep these for the rare number that is neither measured nor quoted.
  *
- * Usage: `deno run -A scripts/check_claims.ts [--report-only] [--notebooks a,b] [nb.ipynb ...]`.
+ * Usage: `deno run -A tools/checks/check_claims.ts [--report-only] [--notebooks a,b] [nb.ipynb ...]`.
  * Without notebooks it checks all of `notebooks/` and `notebooks/solutions/`: findings in the
  * notebooks listed in {@link ENFORCED} and in every worked solution fail the check (exit 1), the
  * others are counted as warnings. Notebooks named
@@ -418,7 +418,7 @@ function resolveNotebook(name: string): string {
 }
 
 const HELP =
-  `Usage: deno run -A scripts/check_claims.ts [--report-only] [--notebooks a,b] [nb.ipynb ...]
+  `Usage: deno run -A tools/checks/check_claims.ts [--report-only] [--notebooks a,b] [nb.ipynb ...]
 Every number in a notebook's markdown must appear in its outputs or be cited (see the module docs).
   (no notebooks)   check notebooks/* and notebooks/solutions/*: ENFORCED ones and every
                    solution fail on findings, others are warnings
@@ -454,7 +454,7 @@ export async function main(args: string[]): Promise<number> {
     else if (findings.length) {
       console.error(
         `warning: ${basename(p)}: ${findings.length} unsupported number(s) in prose (not ` +
-          `enforced yet; list them with: deno run -A scripts/check_claims.ts ${basename(p)})`,
+          `enforced yet; list them with: deno run -A tools/checks/check_claims.ts ${basename(p)})`,
       );
     }
   }

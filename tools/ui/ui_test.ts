@@ -20,14 +20,20 @@
  */
 import { chromium, type Locator, type Page } from "playwright-core";
 import { basename, join } from "node:path";
-import { executeNotebook, findPython, listNotebooks, makeKernelDir, ROOT } from "./jupyter.ts";
+import {
+  executeNotebook,
+  findPython,
+  listNotebooks,
+  makeKernelDir,
+  ROOT,
+} from "../../scripts/jupyter.ts";
 import {
   ensureChromium,
   ensureJupyterLab,
   type LabServer,
   PLOTLY_EXTENSION,
   startLab,
-} from "./ui_env.ts";
+} from "../../scripts/ui_env.ts";
 import {
   countPlots,
   type KernelMessage,

@@ -6,7 +6,7 @@ block 64, batch 12, 2000 steps, AdamW (0.9, 0.99), weight decay 0.1 on matrices 
 100 warmup steps and cosine decay to 1e-4, gradient clip 1.0, dropout 0. Then estimates the loss
 over 20 and over 200 random batches of each split.
 
-    OMP_NUM_THREADS=2 /usr/bin/python3 scripts/pt_reference_run.py [--seed N] [--iters N]
+    OMP_NUM_THREADS=2 /usr/bin/python3 tools/torch/pt_reference_run.py [--seed N] [--iters N]
 
 With --bench-serve it is instead the PyTorch contender of `deno task bench:gpt`: it builds the
 same model at the given size, prints one JSON line describing the setup (threads, BLAS), then for
@@ -15,7 +15,7 @@ prints one JSON line with the milliseconds of each step. The attention is
 F.scaled_dot_product_attention(is_causal=True), the fastest causal attention PyTorch has on CPU
 (what nanoGPT uses), so the comparison is against PyTorch at its best.
 
-    .venv/bin/python scripts/pt_reference_run.py --bench-serve --threads 1 --n-embd 128 ...
+    .venv/bin/python tools/torch/pt_reference_run.py --bench-serve --threads 1 --n-embd 128 ...
 """
 import argparse
 import math
