@@ -37,7 +37,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
  * Notebooks whose claims are enforced by `deno task check` (file names under `notebooks/`).

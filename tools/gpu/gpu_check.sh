@@ -11,7 +11,7 @@
 # Without deno or node_modules (an offline GPU machine), run tools/gpu/gpu_pack.sh where they are
 # and bring .gpu/ along: this script then uses its deno binary and bundles.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 deadline=$((SECONDS + 290))
 left() { echo $((deadline - SECONDS)); }
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"

@@ -7,7 +7,7 @@
 #   (copy the project with .gpu/ to the GPU machine)
 #   tools/gpu/gpu_check.sh       # there
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 rm -rf .gpu && mkdir -p .gpu
 ext=(--external @tensorflow/tfjs-node --external @tensorflow/tfjs-node-gpu)
 deno bundle --quiet --platform deno tools/gpu/gpu_probe.ts -o .gpu/gpu_probe.js "${ext[@]}"

@@ -74,9 +74,8 @@ const { values } = parseArgs({
   args: Deno.args,
   options: { backends: { type: "string" }, list: { type: "boolean" } },
 });
-const fixture: Fixture = JSON.parse(
-  Deno.readTextFileSync(new URL("../tests/fixtures/gpt_parity.json", import.meta.url)),
-);
+// From the project root (gpu_check.sh runs there), so that the bundle in .gpu/ finds it too.
+const fixture: Fixture = JSON.parse(Deno.readTextFileSync("tests/fixtures/gpt_parity.json"));
 const probes = await probeBackends();
 const wanted = values.backends?.split(",").map((s) => s.trim());
 if (values.list) {

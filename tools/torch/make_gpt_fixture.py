@@ -112,12 +112,12 @@ def main():
         "loss": loss.item(),
         "grads": {k: {"shape": list(v.shape), "data": flat(v.grad)} for k, v in weights.items()},
     }
-    path = pathlib.Path(__file__).resolve().parent.parent / "tests/fixtures/gpt_parity.json"
+    path = pathlib.Path(__file__).resolve().parents[2] / "tests/fixtures/gpt_parity.json"
     path.write_text(json.dumps(out, separators=(",", ":")) + "\n")
     print(f"wrote {path} ({path.stat().st_size} bytes), loss {loss.item():.6f}")
 
 
-FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "tests/fixtures"
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "tests/fixtures"
 HF_CONFIG = dict(vocab_size=256, n_positions=16, n_layer=2, n_head=2, n_embd=16)
 
 

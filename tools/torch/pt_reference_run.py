@@ -169,7 +169,7 @@ def main():
     if args.bench_serve:
         return bench_serve(args)
     torch.manual_seed(args.seed)
-    root = pathlib.Path(__file__).resolve().parent.parent
+    root = pathlib.Path(__file__).resolve().parents[2]
     text = (root / "data" / "tinyshakespeare.txt").read_text()
     chars = sorted(set(text))
     data = torch.tensor([chars.index(c) for c in text], dtype=torch.long)
