@@ -6,7 +6,7 @@
  * - reference: `tf.add`, then {@link layerNorm};
  * - lib (tensorflow): lib's `LlmAddLayerNorm` op and its gradient, one op each way;
  * - webgpu: the add, lib's WGSL LayerNorm, and a backward whose `dx` kernel adds the residual
- *   gradient (lib/ops/layer_norm_wgsl.ts): two dispatches forward, four back.
+ *   gradient (lib/ops/layer_norm_wgsl.ts): two dispatches forward, two back.
  *
  * @module
  */
@@ -56,7 +56,7 @@ function addLayerNormTensors(
 }
 
 /**
- * lib's WGSL kernels: forward, the add and one LayerNorm dispatch; backward, LayerNorm's four
+ * lib's WGSL kernels: forward, the add and one LayerNorm dispatch; backward, LayerNorm's two
  * dispatches with the gradient reaching `s` from the residual stream added inside the `dx`
  * kernel (no separate add, no autodiff accumulation).
  */

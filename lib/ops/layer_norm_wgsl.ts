@@ -1,13 +1,15 @@
 /**
  * LayerNorm's WGSL kernels for the webgpu backend, shared by {@link layerNorm}'s and
  * `addLayerNorm`'s webgpu versions: the forward in one dispatch (a workgroup per row), the
- * backward in four (row statistics, `dx`, `dw`, `db`) where the reference records about fifteen.
- * The forward saves nothing but its inputs; the backward recomputes each row's mean and
- * 1/std, which costs one pass over `x` and spares a second output (tfjs's programs have one).
+ * backward in two (`dx` with each row's statistics, then the column sums `dw` and `db`) where the
+ * reference records about fifteen. The forward saves nothing but its inputs; the backward
+ * recomputes each row's mean and 1/std, which costs one pass over `x` and spares a second output
+ * (tfjs's programs have one). Where a kernel has a second result, it writes it in place into a
+ * scratch tensor uploaded as zeros.
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { runWgsl, type WgslUniform, WORKGROUP_SUM } from "../backend/webgpu_programs.ts";
 import { LN_EPS } from "./layer_norm.ts";
 
@@ -89,9 +91,9 @@ export interface LayerNormGrads {
 }
 
 /**
- * LayerNorm's backward on webgpu in four dispatches: each row's (mean, 1/std); `dx =
+ * LayerNorm's backward on webgpu in two dispatches: first, per row, its (mean, 1/std) and `dx =
  * rstd (g - mean(g) - xhat mean(g xhat))` with `g = dy w`, plus `ds` when given (the gradient
- * that reaches a residual sum `x` from elsewhere); `dw = Σ dy xhat` and `db = Σ dy` over rows.
+ * that reaches a residual sum `x` from elsewhere); then `dw = Σ dy xhat` and `db = Σ dy` over rows.
  *
  * @example
  * ```ts
@@ -112,41 +114,29 @@ export function layerNormBackwardWgsl(
 ): LayerNormGrads {
   const [N, C] = x.shape;
   const uniforms = rowUniforms(x);
-  const stats = runWgsl({
-    key: "lib_layer_norm_stats",
-    inputs: [x],
-    names: ["x"],
-    outputShape: [N, 2],
-    invocations: N * 64,
-    uniforms,
-    code: ROW_STATS + `
-fn main(index : i32) {
-  let lane = i32(localId.x);
-  let row = index / 64;
-  let st = rowStats(row, lane);
-  if (lane == 0 && row < uniforms.n) { result[2 * row] = st.x; result[2 * row + 1] = st.y; }
-}`,
-  });
+  // Scratch outputs written in place (a tfjs program has one output): uploaded zeros, so no
+  // dispatch fills them.
+  const stats = tf.tensor2d(new Float32Array(2 * N), [N, 2]);
   const dx = runWgsl({
-    key: ds ? "lib_layer_norm_dx_residual" : "lib_layer_norm_dx",
+    key: ds ? "lib_layer_norm_dx_stats_residual" : "lib_layer_norm_dx_stats",
     inputs: ds ? [dy, x, weight, stats, ds] : [dy, x, weight, stats],
     names: ds ? ["dy", "x", "w", "stats", "ds"] : ["dy", "x", "w", "stats"],
     outputShape: [N, C],
     invocations: N * 64,
     uniforms,
-    code: WORKGROUP_SUM + `
+    inPlace: ["stats"],
+    code: ROW_STATS + `
 fn main(index : i32) {
   let lane = i32(localId.x);
   let row = index / 64;
   let C = uniforms.c;
   let ok = row < uniforms.n;
-  var mean = 0.0;
-  var rstd = 0.0;
+  let st = rowStats(row, lane);
+  let mean = st.x;
+  let rstd = st.y;
   var sg = 0.0;
   var sgx = 0.0;
   if (ok) {
-    mean = stats[2 * row];
-    rstd = stats[2 * row + 1];
     for (var c = lane; c < C; c += 64) {
       let o = row * C + c;
       let g = dy[o] * w[c];
@@ -157,6 +147,8 @@ fn main(index : i32) {
   let mg = workgroupSum(sg, lane) / f32(C);
   let mgx = workgroupSum(sgx, lane) / f32(C);
   if (ok) {
+    // The row's statistics, for the column sums of dw in the next dispatch.
+    if (lane == 0) { stats[2 * row] = mean; stats[2 * row + 1] = rstd; }
     for (var c = lane; c < C; c += 64) {
       let o = row * C + c;
       let xhat = (x[o] - mean) * rstd;
@@ -165,43 +157,31 @@ fn main(index : i32) {
   }
 }`,
   }) as tf.Tensor2D;
+  // dw = Σ dy xhat into the output, db = Σ dy in place into a second scratch buffer: one pass.
+  const db = withBias ? tf.tensor1d(new Float32Array(C)) : undefined;
   const dw = runWgsl({
-    key: "lib_layer_norm_dw",
-    inputs: [dy, x, stats],
-    names: ["dy", "x", "stats"],
+    key: withBias ? "lib_layer_norm_dw_db" : "lib_layer_norm_dw",
+    inputs: db ? [dy, x, stats, db] : [dy, x, stats],
+    names: db ? ["dy", "x", "stats", "db"] : ["dy", "x", "stats"],
     outputShape: [C],
     invocations: C,
     uniforms,
+    inPlace: db ? ["db"] : [],
     code: `
 fn main(index : i32) {
   let C = uniforms.c;
   if (index < C) {
     var s = 0.0;
+    var sb = 0.0;
     for (var n = 0; n < uniforms.n; n++) {
       let o = n * C + index;
       s += dy[o] * (x[o] - stats[2 * n]) * stats[2 * n + 1];
+      sb += dy[o];
     }
-    result[index] = s;
+    result[index] = s;${withBias ? " db[index] = sb;" : ""}
   }
 }`,
   }) as tf.Tensor1D;
-  if (!withBias) return { dx, dw };
-  const db = runWgsl({
-    key: "lib_layer_norm_db",
-    inputs: [dy],
-    names: ["dy"],
-    outputShape: [C],
-    invocations: C,
-    uniforms,
-    code: `
-fn main(index : i32) {
-  let C = uniforms.c;
-  if (index < C) {
-    var s = 0.0;
-    for (var n = 0; n < uniforms.n; n++) { s += dy[n * C + index]; }
-    result[index] = s;
-  }
-}`,
-  }) as tf.Tensor1D;
-  return { dx, dw, db };
+  stats.dispose();
+  return db ? { dx, dw, db } : { dx, dw };
 }
