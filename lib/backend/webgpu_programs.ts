@@ -145,6 +145,27 @@ export async function withAdapterStorageLimit<T>(start: () => Promise<T>): Promi
 }
 
 /**
+ * A float32 tensor on the WebGPU backend whose buffer is allocated but never written (no upload,
+ * no dispatch; its contents are whatever the reused buffer held): scratch for a program that
+ * writes every element of it in place, a second output where tfjs's programs have one.
+ *
+ * @example
+ * ```ts
+ * import { onWebGPU, uninitializedTensor } from "./webgpu_programs.ts";
+ * if (onWebGPU()) console.log(uninitializedTensor([2, 3]).shape); // [2, 3]
+ * ```
+ */
+export function uninitializedTensor(shape: number[]): tf.Tensor {
+  const backend = tf.backend() as unknown as {
+    makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  };
+  // deno-lint-ignore no-explicit-any
+  return (tf.engine() as any).makeTensorFromTensorInfo(
+    backend.makeTensorInfo(shape, "float32"),
+  ) as tf.Tensor;
+}
+
+/**
  * Runs `program` as one compute dispatch on the WebGPU backend and returns its output as a
  * tensor in the current scope.
  *

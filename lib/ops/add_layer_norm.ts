@@ -5,8 +5,9 @@
  *
  * - reference: `tf.add`, then {@link layerNorm};
  * - lib (tensorflow): lib's `LlmAddLayerNorm` op and its gradient, one op each way;
- * - webgpu: the add, lib's WGSL LayerNorm, and a backward whose `dx` kernel adds the residual
- *   gradient (lib/ops/layer_norm_wgsl.ts): two dispatches forward, two back.
+ * - webgpu: lib's WGSL kernels (lib/ops/layer_norm_wgsl.ts), the sum and its LayerNorm in one
+ *   dispatch, and a backward whose `dx` kernel adds the residual gradient: one dispatch forward,
+ *   two back.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
 import { layerNorm, LN_EPS } from "./layer_norm.ts";
-import { layerNormBackwardWgsl, layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
+import { addLayerNormForwardWgsl, layerNormBackwardWgsl } from "./layer_norm_wgsl.ts";
 
 /**
  * A residual step and the LayerNorm that follows it: `s = x + d` (the new residual stream) and
@@ -56,7 +57,7 @@ function addLayerNormTensors(
 }
 
 /**
- * lib's WGSL kernels: forward, the add and one LayerNorm dispatch; backward, LayerNorm's two
+ * lib's WGSL kernels: forward, one dispatch for the sum and its LayerNorm; backward, LayerNorm's two
  * dispatches with the gradient reaching `s` from the residual stream added inside the `dx`
  * kernel (no separate add, no autodiff accumulation).
  */
@@ -72,9 +73,9 @@ function addLayerNormWebGPU(
   const [s, y] = engine.runKernelFunc({
     inputs,
     forwardFunc: (_backend: unknown, save: (t: tf.Tensor[]) => void) => {
-      const sum = tf.add(x, d) as tf.Tensor2D;
+      const { s: sum, y: out } = addLayerNormForwardWgsl(x, d, weight, bias);
       save([sum, weight]);
-      return [sum, layerNormForwardWgsl(sum, weight, bias)];
+      return [sum, out];
     },
     backwardsFunc: ([ds, dy]: tf.Tensor[], saved: tf.Tensor[]) => {
       const [sum, w] = saved;

@@ -5,12 +5,18 @@
  * reference records about fifteen. The forward saves nothing but its inputs; the backward
  * recomputes each row's mean and 1/std, which costs one pass over `x` and spares a second output
  * (tfjs's programs have one). Where a kernel has a second result, it writes it in place into a
- * scratch tensor uploaded as zeros.
+ * scratch tensor (`uninitializedTensor`). The residual sum before a LayerNorm fuses into its
+ * forward ({@link addLayerNormForwardWgsl}).
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { runWgsl, type WgslUniform, WORKGROUP_SUM } from "../backend/webgpu_programs.ts";
+import type * as tf from "@tensorflow/tfjs";
+import {
+  runWgsl,
+  uninitializedTensor,
+  type WgslUniform,
+  WORKGROUP_SUM,
+} from "../backend/webgpu_programs.ts";
 import { LN_EPS } from "./layer_norm.ts";
 
 /** The uniforms every LayerNorm kernel reads: rows, columns and the epsilon. */
@@ -24,27 +30,33 @@ function rowUniforms(x: tf.Tensor2D): WgslUniform[] {
   ];
 }
 
-/** WGSL: `rowStats(row, lane)` gives (mean, 1/std) of row `row` of `x`, a workgroup per row. */
+/**
+ * WGSL: `rowStats(row, lane)` gives (mean, 1/std) of row `row` of `xAt(o)`, a workgroup per row;
+ * `xAt` reads `x` ({@link X_AT}) or the residual sum `x + d`.
+ */
 const ROW_STATS = WORKGROUP_SUM + `
 fn rowStats(row : i32, lane : i32) -> vec2<f32> {
   let C = uniforms.c;
   let ok = row < uniforms.n;
   var s = 0.0;
-  if (ok) { for (var c = lane; c < C; c += 64) { s += x[row * C + c]; } }
+  if (ok) { for (var c = lane; c < C; c += 64) { s += xAt(row * C + c); } }
   let mean = workgroupSum(s, lane) / f32(C);
   var q = 0.0;
-  if (ok) { for (var c = lane; c < C; c += 64) { let d = x[row * C + c] - mean; q += d * d; } }
+  if (ok) { for (var c = lane; c < C; c += 64) { let e = xAt(row * C + c) - mean; q += e * e; } }
   let rstd = inverseSqrt(workgroupSum(q, lane) / f32(C) + uniforms.eps);
   return vec2<f32>(mean, rstd);
 }
 `;
+
+/** WGSL: the LayerNorm's input is `x` itself. */
+const X_AT = "fn xAt(o : i32) -> f32 { return x[o]; }\n";
 
 /**
  * LayerNorm's forward on webgpu, one dispatch: `(x - mean) / sqrt(var + 1e-5) * w + b`.
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import type * as tf from "@tensorflow/tfjs";
  * import { layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   layerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.ones([3])).print(); // [[-1.2247, 0, 1.2247]]
@@ -64,7 +76,7 @@ export function layerNormForwardWgsl(
     outputShape: [N, C],
     invocations: N * 64,
     uniforms: rowUniforms(x),
-    code: ROW_STATS + `
+    code: X_AT + ROW_STATS + `
 fn main(index : i32) {
   let lane = i32(localId.x);
   let row = index / 64;
@@ -78,6 +90,55 @@ fn main(index : i32) {
   }
 }`,
   }) as tf.Tensor2D;
+}
+
+/**
+ * The residual sum and the LayerNorm after it on webgpu, one dispatch: `s = x + d` (written in
+ * place into a scratch tensor) and `y = layerNorm(s)` (the program's output).
+ *
+ * @example
+ * ```ts
+ * import type * as tf from "@tensorflow/tfjs";
+ * import { addLayerNormForwardWgsl } from "./layer_norm_wgsl.ts";
+ * if (tf.getBackend() === "webgpu") {
+ *   const { s } = addLayerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[0, 0, 3]]), tf.ones([3]));
+ *   s.print(); // [[1, 2, 6]]
+ * }
+ * ```
+ */
+export function addLayerNormForwardWgsl(
+  x: tf.Tensor2D,
+  d: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  const [N, C] = x.shape;
+  const s = uninitializedTensor([N, C]) as tf.Tensor2D;
+  const y = runWgsl({
+    key: bias ? "lib_add_layer_norm_bias" : "lib_add_layer_norm",
+    inputs: bias ? [x, d, weight, s, bias] : [x, d, weight, s],
+    names: bias ? ["x", "d", "w", "s", "b"] : ["x", "d", "w", "s"],
+    outputShape: [N, C],
+    invocations: N * 64,
+    uniforms: rowUniforms(x),
+    inPlace: ["s"],
+    code: "fn xAt(o : i32) -> f32 { return x[o] + d[o]; }\n" + ROW_STATS + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let C = uniforms.c;
+  let st = rowStats(row, lane);
+  if (row < uniforms.n) {
+    for (var c = lane; c < C; c += 64) {
+      let o = row * C + c;
+      let v = xAt(o);
+      s[o] = v;
+      result[o] = (v - st.x) * st.y * w[c]${bias ? " + b[c]" : ""};
+    }
+  }
+}`,
+  }) as tf.Tensor2D;
+  return { s, y };
 }
 
 /** The gradients of LayerNorm's inputs from {@link layerNormBackwardWgsl}. */
@@ -97,7 +158,7 @@ export interface LayerNormGrads {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import type * as tf from "@tensorflow/tfjs";
  * import { layerNormBackwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   const { dw } = layerNormBackwardWgsl(tf.ones([1, 3]), tf.tensor2d([[1, 2, 3]]), tf.ones([3]), false);
@@ -114,9 +175,8 @@ export function layerNormBackwardWgsl(
 ): LayerNormGrads {
   const [N, C] = x.shape;
   const uniforms = rowUniforms(x);
-  // Scratch outputs written in place (a tfjs program has one output): uploaded zeros, so no
-  // dispatch fills them.
-  const stats = tf.tensor2d(new Float32Array(2 * N), [N, 2]);
+  // A second output written in place (a tfjs program has one): every element is written.
+  const stats = uninitializedTensor([N, 2]);
   const dx = runWgsl({
     key: ds ? "lib_layer_norm_dx_stats_residual" : "lib_layer_norm_dx_stats",
     inputs: ds ? [dy, x, weight, stats, ds] : [dy, x, weight, stats],
@@ -125,7 +185,7 @@ export function layerNormBackwardWgsl(
     invocations: N * 64,
     uniforms,
     inPlace: ["stats"],
-    code: ROW_STATS + `
+    code: X_AT + ROW_STATS + `
 fn main(index : i32) {
   let lane = i32(localId.x);
   let row = index / 64;
@@ -158,7 +218,7 @@ fn main(index : i32) {
 }`,
   }) as tf.Tensor2D;
   // dw = Σ dy xhat into the output, db = Σ dy in place into a second scratch buffer: one pass.
-  const db = withBias ? tf.tensor1d(new Float32Array(C)) : undefined;
+  const db = withBias ? uninitializedTensor([C]) as tf.Tensor1D : undefined;
   const dw = runWgsl({
     key: withBias ? "lib_layer_norm_dw_db" : "lib_layer_norm_dw",
     inputs: db ? [dy, x, stats, db] : [dy, x, stats],
