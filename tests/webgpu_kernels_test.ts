@@ -60,6 +60,21 @@ function dispatches(fn: () => void): string[] {
 
 const isLib = (key: string) => key.startsWith("lib_");
 
+/**
+ * Dispatches counted by shader: lib's by their key up to the uniforms (`lib_adamw_multi`),
+ * tfjs's by the program name that starts their key (`matMulPacked`, `binary`, ...).
+ */
+function tallyKinds(keys: string[]): Record<string, number> {
+  const tally: Record<string, number> = {};
+  for (const key of keys) {
+    const kind = isLib(key)
+      ? key.match(/^lib(_[a-z]+)+?(?=_[a-z]+[A-Z0-9]|_[a-z]+f32|_[a-z]+i32|$)/)?.[0] ?? key
+      : key.match(/^[A-Za-z]+/)?.[0] ?? key;
+    tally[kind] = (tally[kind] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(tally).sort((a, b) => b[1] - a[1]));
+}
+
 /** Runs `compute` with lib's WGSL kernels and without, and compares every tensor it returns. */
 async function assertSameWithAndWithout(
   label: string,
@@ -384,6 +399,7 @@ Deno.test({
     assertLess(worst, TOLERANCE);
     const counts: Record<string, number> = {};
     const losses: Record<string, number> = {};
+    let kinds: Record<string, number> = {};
     for (const fused of [false, true]) {
       const label = fused ? "lib's WGSL kernels" : "reference ops";
       await withKernels({ webgpuKernels: fused }, async () => {
@@ -391,14 +407,17 @@ Deno.test({
         await warm.data();
         warm.dispose();
         let loss: tf.Tensor | undefined;
-        counts[label] = dispatches(() => loss = step()).length;
+        const keys = dispatches(() => loss = step());
+        counts[label] = keys.length;
+        if (fused) kinds = tallyKinds(keys);
         losses[label] = (await loss!.data())[0];
         loss!.dispose();
       });
     }
     console.log(
       `dispatches per baby-GPT training step (nLayer 4, nHead 4, nEmbd 32, B ${B}, T ${T}) on ` +
-        `${webgpu.detail}: ${JSON.stringify(counts)}`,
+        `${webgpu.detail}: ${JSON.stringify(counts)}; with lib's kernels, by shader: ` +
+        JSON.stringify(kinds),
     );
     assert(Number.isFinite(losses["lib's WGSL kernels"]), "the fused step's loss is not finite");
     assertLess(counts["lib's WGSL kernels"], counts["reference ops"]);
