@@ -56,7 +56,7 @@ const X_AT = "fn xAt(o : i32) -> f32 { return x[o]; }\n";
  *
  * @example
  * ```ts
- * import type * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs";
  * import { layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   layerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.ones([3])).print(); // [[-1.2247, 0, 1.2247]]
@@ -98,7 +98,7 @@ fn main(index : i32) {
  *
  * @example
  * ```ts
- * import type * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs";
  * import { addLayerNormForwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   const { s } = addLayerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[0, 0, 3]]), tf.ones([3]));
@@ -158,7 +158,7 @@ export interface LayerNormGrads {
  *
  * @example
  * ```ts
- * import type * as tf from "@tensorflow/tfjs";
+ * import * as tf from "@tensorflow/tfjs";
  * import { layerNormBackwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   const { dw } = layerNormBackwardWgsl(tf.ones([1, 3]), tf.tensor2d([[1, 2, 3]]), tf.ones([3]), false);
