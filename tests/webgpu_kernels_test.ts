@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertLess } from "@std/assert";
 import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { layerNorm } from "../lib/ops/layer_norm.ts";
-import { addLayerNorm } from "../lib/ops/add_layer_norm.ts";
+import { addLayerNorm, branchLayerNorm } from "../lib/ops/add_layer_norm.ts";
 import { gelu } from "../lib/ops/gelu.ts";
 import { crossEntropy } from "../lib/ops/cross_entropy.ts";
 import { adamwSlotsPerDispatch, adamwUpdate } from "../lib/ops/adamw_update.ts";
@@ -168,6 +168,28 @@ Deno.test({
         };
         const { s, y } = addLayerNorm(x, d, w, b);
         return [s, y, ...tf.grads(f)([x, d, w, b])];
+      });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "webgpu: the branching LayerNorm's WGSL kernels match the reference, both outputs' gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    for (const [N, C] of ROWS) {
+      await assertSameWithAndWithout(`branchLayerNorm (${N}, ${C})`, () => {
+        const x = normal([N, C], 13) as tf.Tensor2D, w = normal([C], 14), b = normal([C], 15);
+        const rs = normal([N, C], 16), ry = normal([N, C], 17);
+        // Both outputs reach the loss, so x's gradient is the sum of the two paths'.
+        const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => {
+          const { s, y } = branchLayerNorm(xs as tf.Tensor2D, ws, bs);
+          return tf.add(tf.sum(tf.mul(s, rs)), tf.sum(tf.mul(y, ry)));
+        };
+        const { s, y } = branchLayerNorm(x, w, b);
+        return [tf.clone(s), y, ...tf.grads(f)([x, w, b])];
       });
     }
   },
