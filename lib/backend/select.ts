@@ -18,6 +18,7 @@ import { loadNativeOps } from "./native_ops.ts";
 import { startThreadedWasm } from "./_wasm_threads.ts";
 import { readBuildStatus } from "./build_status.ts";
 import { withoutTensorflowNotices } from "./_quiet_stderr.ts";
+import { withAdapterStorageLimit } from "./webgpu_programs.ts";
 
 /** Names accepted by `LLM_BACKEND` and {@link initBackend}. */
 export const BACKEND_NAMES = [
@@ -314,7 +315,11 @@ export async function initBackend(
   }
   // The TensorFlow context starts here: its start-up notices are kept off the user's screen.
   const started = await withoutTensorflowNotices(async () => {
-    const ok = await tf.setBackend(tfName);
+    // On webgpu, a device that binds as many buffers per shader as the adapter allows (AdamW's
+    // multi-tensor kernel needs more than WebGPU's default 8).
+    const ok = tfName === "webgpu"
+      ? await withAdapterStorageLimit(() => tf.setBackend(tfName))
+      : await tf.setBackend(tfName);
     if (ok) await tf.ready();
     return ok;
   });

@@ -98,6 +98,74 @@ export function writableInPlace(t: tf.Tensor): boolean {
 }
 
 /**
+ * How many storage buffers one dispatch may bind on the current WebGPU backend's device (inputs
+ * and `result` together); 0 off webgpu.
+ *
+ * @example
+ * ```ts
+ * import { storageBuffersPerDispatch } from "./webgpu_programs.ts";
+ * console.log(storageBuffersPerDispatch()); // 0 off webgpu; 8 or more on it
+ * ```
+ */
+export function storageBuffersPerDispatch(): number {
+  if (!onWebGPU()) return 0;
+  return (tf.backend() as unknown as WebGPUBackendLike).device.limits
+    .maxStorageBuffersPerShaderStage;
+}
+
+/**
+ * Runs `start` (which creates tfjs's WebGPU backend) so that the device it requests may bind as
+ * many storage buffers per shader as the adapter allows: tfjs asks for WebGPU's default of 8,
+ * which leaves a multi-tensor kernel such as AdamW's one parameter per dispatch (four buffers
+ * each). The other limits stay as tfjs asks.
+ *
+ * @example
+ * ```ts
+ * import { withAdapterStorageLimit } from "./webgpu_programs.ts";
+ * console.log(await withAdapterStorageLimit(() => Promise.resolve(1))); // 1
+ * ```
+ */
+export async function withAdapterStorageLimit<T>(start: () => Promise<T>): Promise<T> {
+  const Adapter = (globalThis as { GPUAdapter?: { prototype: GPUAdapter } }).GPUAdapter;
+  if (!Adapter) return await start();
+  const proto = Adapter.prototype;
+  const original = proto.requestDevice;
+  proto.requestDevice = function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
+    const requiredLimits = {
+      ...descriptor?.requiredLimits,
+      maxStorageBuffersPerShaderStage: this.limits.maxStorageBuffersPerShaderStage,
+    };
+    return original.call(this, { ...descriptor, requiredLimits });
+  };
+  try {
+    return await start();
+  } finally {
+    proto.requestDevice = original;
+  }
+}
+
+/**
+ * A float32 tensor on the WebGPU backend whose buffer is allocated but never written (no upload,
+ * no dispatch; its contents are whatever the reused buffer held): scratch for a program that
+ * writes every element of it in place, a second output where tfjs's programs have one.
+ *
+ * @example
+ * ```ts
+ * import { onWebGPU, uninitializedTensor } from "./webgpu_programs.ts";
+ * if (onWebGPU()) console.log(uninitializedTensor([2, 3]).shape); // [2, 3]
+ * ```
+ */
+export function uninitializedTensor(shape: number[]): tf.Tensor {
+  const backend = tf.backend() as unknown as {
+    makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  };
+  // deno-lint-ignore no-explicit-any
+  return (tf.engine() as any).makeTensorFromTensorInfo(
+    backend.makeTensorInfo(shape, "float32"),
+  ) as tf.Tensor;
+}
+
+/**
  * Runs `program` as one compute dispatch on the WebGPU backend and returns its output as a
  * tensor in the current scope.
  *

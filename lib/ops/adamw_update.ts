@@ -7,7 +7,8 @@
  * - reference: tensor ops, about nine kernels per parameter;
  * - loops (wasm, cpu): one JavaScript loop per parameter;
  * - lib (tensorflow): lib's `LlmAdamW` op, every parameter in one kernel;
- * - webgpu: lib's WGSL kernel, one dispatch per parameter (the moments updated in place).
+ * - webgpu: lib's WGSL kernel, several parameters per dispatch with weights and moments updated in
+ *   place (as many as the device's storage buffers allow, {@link adamwSlotsPerDispatch}).
  *
  * `AdamW` (lib/optim/adamw.ts) owns the moments and the hyperparameters and calls this.
  *
@@ -17,7 +18,12 @@ import * as tf from "@tensorflow/tfjs";
 import { readValues, releaseScratch, scratch } from "../backend/loop_memory.ts";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
-import { runWgsl, type WgslUniform, writableInPlace } from "../backend/webgpu_programs.ts";
+import {
+  runWgsl,
+  storageBuffersPerDispatch,
+  type WgslUniform,
+  writableInPlace,
+} from "../backend/webgpu_programs.ts";
 
 /** One parameter's tensors. */
 export interface AdamWSlot {
@@ -126,10 +132,30 @@ function adamwLoops(slots: AdamWSlot[], s: AdamWScalars): void {
 }
 
 /**
- * lib's WGSL kernels: one dispatch per parameter instead of about thirteen. It writes the new
- * weight as a new tensor (then assigned) and updates the moments in place, which is safe only
- * where no other tensor shares their buffers ({@link writableInPlace}); otherwise three
- * dispatches write a new `m`, `v` and weight.
+ * How many parameters lib's webgpu AdamW updates per dispatch: each binds four storage buffers
+ * (weight, gradient, two moments) and the dispatch one more (tfjs's `result`), within the
+ * device's limit; at most {@link MAX_SLOTS_PER_DISPATCH}. 0 off webgpu.
+ *
+ * @example
+ * ```ts
+ * import { adamwSlotsPerDispatch } from "./adamw_update.ts";
+ * console.log(adamwSlotsPerDispatch()); // 0 off webgpu; 3 on llvmpipe (16 buffers)
+ * ```
+ */
+export function adamwSlotsPerDispatch(): number {
+  const buffers = storageBuffersPerDispatch();
+  return Math.min(MAX_SLOTS_PER_DISPATCH, Math.floor((buffers - 1) / 4));
+}
+
+/** Caps the shader's size (its code grows with each parameter); one letter names each slot. */
+const MAX_SLOTS_PER_DISPATCH = 16;
+const SLOT_LETTERS = "abcdefghijklmnop";
+
+/**
+ * lib's WGSL kernels. Parameters whose weight and moments own their buffers
+ * ({@link writableInPlace}) are updated in place, several per dispatch (one invocation per
+ * element of their concatenation). Where only the moments own theirs, one dispatch per
+ * parameter writes a new weight; otherwise three dispatches write a new `m`, `v` and weight.
  */
 function adamwWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
   const scalars = (decayed: boolean): WgslUniform[] => [
@@ -161,7 +187,14 @@ function adamwWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
   const V = "uniforms.beta2 * v[i] + (1.0 - uniforms.beta2) * g[i] * g[i]";
   const P = "p[i] * uniforms.shrink - mi * uniforms.stepSize / (sqrt(vi) + uniforms.epsHat)";
   tf.tidy(() => {
-    for (const { p, g, m, v, decayed } of slots) {
+    const owned = slots.filter((x) =>
+      writableInPlace(x.p) && writableInPlace(x.m) && writableInPlace(x.v)
+    );
+    const perDispatch = Math.max(1, adamwSlotsPerDispatch());
+    for (let i = 0; i < owned.length; i += perDispatch) {
+      adamwInPlaceWebGPU(owned.slice(i, i + perDispatch), s);
+    }
+    for (const { p, g, m, v, decayed } of slots.filter((x) => !owned.includes(x))) {
       if (writableInPlace(m) && writableInPlace(v)) {
         p.assign(elementwise(
           "lib_adamw",
@@ -199,6 +232,54 @@ function adamwWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
       p.assign(pNew);
     }
   });
+}
+
+/**
+ * One dispatch updating every slot in place: invocation `i` updates element `i` of the slots'
+ * concatenation (uniform `e<letter>` is where each slot's elements end). The shader's only
+ * output is a dummy element, since tfjs requires one.
+ */
+function adamwInPlaceWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
+  const letters = slots.map((_, k) => SLOT_LETTERS[k]);
+  const ends: number[] = [];
+  slots.reduce((end, x) => (ends.push(end + x.p.size), end + x.p.size), 0);
+  const branches = letters.map((l, k) => {
+    const start = k === 0 ? "0" : `uniforms.e${letters[k - 1]}`;
+    return `if (i < uniforms.e${l}) {
+    let j = i - ${start};
+    let gj = g${l}[j];
+    let mj = uniforms.beta1 * m${l}[j] + (1.0 - uniforms.beta1) * gj;
+    let vj = uniforms.beta2 * v${l}[j] + (1.0 - uniforms.beta2) * gj * gj;
+    m${l}[j] = mj;
+    v${l}[j] = vj;
+    p${l}[j] = p${l}[j] * uniforms.s${l} - mj * uniforms.stepSize / (sqrt(vj) + uniforms.epsHat);
+  }`;
+  });
+  const dummy = runWgsl({
+    key: "lib_adamw_multi",
+    inputs: slots.flatMap((x) => [x.p, x.g, x.m, x.v]),
+    names: letters.flatMap((l) => [`p${l}`, `g${l}`, `m${l}`, `v${l}`]),
+    outputShape: [1],
+    invocations: ends[ends.length - 1],
+    uniforms: [
+      { name: "beta1", type: "f32", value: s.beta1 },
+      { name: "beta2", type: "f32", value: s.beta2 },
+      { name: "stepSize", type: "f32", value: s.stepSize },
+      { name: "epsHat", type: "f32", value: s.epsHat },
+      ...letters.map((l, k): WgslUniform => ({ name: `e${l}`, type: "i32", value: ends[k] })),
+      ...letters.map((l, k): WgslUniform => ({
+        name: `s${l}`,
+        type: "f32",
+        value: slots[k].decayed ? s.shrink : 1,
+      })),
+    ],
+    inPlace: letters.flatMap((l) => [`p${l}`, `m${l}`, `v${l}`]),
+    code: `fn main(i : i32) {
+  if (i == 0) { result[0] = 0.0; }
+  ${branches.join(" else ")}
+}`,
+  });
+  dummy.dispose();
 }
 
 /** lib's TensorFlow op: every parameter in one kernel instead of 13 per parameter. */

@@ -5,8 +5,9 @@
  *
  * - reference: `tf.add`, then {@link layerNorm};
  * - lib (tensorflow): lib's `LlmAddLayerNorm` op and its gradient, one op each way;
- * - webgpu: the add, lib's WGSL LayerNorm, and a backward whose `dx` kernel adds the residual
- *   gradient (lib/ops/layer_norm_wgsl.ts): two dispatches forward, four back.
+ * - webgpu: lib's WGSL kernels (lib/ops/layer_norm_wgsl.ts), the sum and its LayerNorm in one
+ *   dispatch, and a backward whose `dx` kernel adds the residual gradient: one dispatch forward,
+ *   two back.
  *
  * @module
  */
@@ -14,7 +15,11 @@ import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
 import { layerNorm, LN_EPS } from "./layer_norm.ts";
-import { layerNormBackwardWgsl, layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
+import {
+  addLayerNormForwardWgsl,
+  layerNormBackwardWgsl,
+  layerNormForwardWgsl,
+} from "./layer_norm_wgsl.ts";
 
 /**
  * A residual step and the LayerNorm that follows it: `s = x + d` (the new residual stream) and
@@ -56,7 +61,7 @@ function addLayerNormTensors(
 }
 
 /**
- * lib's WGSL kernels: forward, the add and one LayerNorm dispatch; backward, LayerNorm's four
+ * lib's WGSL kernels: forward, one dispatch for the sum and its LayerNorm; backward, LayerNorm's two
  * dispatches with the gradient reaching `s` from the residual stream added inside the `dx`
  * kernel (no separate add, no autodiff accumulation).
  */
@@ -72,9 +77,9 @@ function addLayerNormWebGPU(
   const [s, y] = engine.runKernelFunc({
     inputs,
     forwardFunc: (_backend: unknown, save: (t: tf.Tensor[]) => void) => {
-      const sum = tf.add(x, d) as tf.Tensor2D;
+      const { s: sum, y: out } = addLayerNormForwardWgsl(x, d, weight, bias);
       save([sum, weight]);
-      return [sum, layerNormForwardWgsl(sum, weight, bias)];
+      return [sum, out];
     },
     backwardsFunc: ([ds, dy]: tf.Tensor[], saved: tf.Tensor[]) => {
       const [sum, w] = saved;
@@ -91,6 +96,71 @@ function addLayerNormWebGPU(
         d: () => tf.clone(dx),
         weight: () => dw,
       };
+      if (db) grads.bias = () => db;
+      return grads;
+    },
+  }) as tf.Tensor2D[];
+  return { s, y };
+}
+
+/**
+ * The LayerNorm of a residual stream that also goes on past it: `s = x` (the stream) and
+ * `y = layerNorm(x)`. The stream's gradient is the one reaching `s` plus LayerNorm's; on webgpu
+ * LayerNorm's `dx` kernel adds the two, where autodiff would add them in a separate dispatch.
+ * Elsewhere it is `x` and {@link layerNorm}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { branchLayerNorm } from "./add_layer_norm.ts";
+ * const { s, y } = branchLayerNorm(tf.tensor2d([[1, 2, 3]]), tf.ones([3]));
+ * y.print(); // [[-1.2247, 0, 1.2247]]
+ * ```
+ */
+export function branchLayerNorm(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  return pick(BRANCH_LAYER_NORM)(x, weight, bias);
+}
+
+const BRANCH_LAYER_NORM = {
+  reference: (x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor) => ({
+    s: x,
+    y: layerNorm(x, weight, bias),
+  }),
+  webgpu: branchLayerNormWebGPU,
+};
+
+/**
+ * lib's WGSL kernels: forward, `s` shares `x`'s buffer (no dispatch) and LayerNorm is one
+ * dispatch; backward, LayerNorm's two dispatches with `s`'s gradient added inside `dx`.
+ */
+function branchLayerNormWebGPU(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  const inputs: tf.NamedTensorMap = bias ? { x, weight, bias } : { x, weight };
+  // deno-lint-ignore no-explicit-any
+  const engine = tf.engine() as any;
+  const [s, y] = engine.runKernelFunc({
+    inputs,
+    forwardFunc: (_backend: unknown, save: (t: tf.Tensor[]) => void) => {
+      save([x, weight]);
+      return [tf.clone(x), layerNormForwardWgsl(x, weight, bias)];
+    },
+    backwardsFunc: ([ds, dy]: tf.Tensor[], saved: tf.Tensor[]) => {
+      const [xs, w] = saved;
+      const { dx, dw, db } = layerNormBackwardWgsl(
+        dy,
+        xs as tf.Tensor2D,
+        w,
+        bias !== undefined,
+        ds,
+      );
+      const grads: Record<string, () => tf.Tensor> = { x: () => dx, weight: () => dw };
       if (db) grads.bias = () => db;
       return grads;
     },

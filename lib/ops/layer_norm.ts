@@ -6,7 +6,7 @@
  *   dozens of small kernels autodiff would record with a handful;
  * - loops (wasm, cpu): forward and backward as two loops over typed arrays;
  * - lib (tensorflow): lib's `LlmLayerNorm` op and its gradient, one op each way;
- * - webgpu: lib's WGSL kernels (lib/ops/layer_norm_wgsl.ts), one dispatch forward, four back.
+ * - webgpu: lib's WGSL kernels (lib/ops/layer_norm_wgsl.ts), one dispatch forward, two back.
  *
  * @module
  */
@@ -152,7 +152,7 @@ function layerNormLoops(
   return (bias ? g(x, weight, bias) : g(x, weight)) as tf.Tensor2D;
 }
 
-/** lib's WGSL kernels: LayerNorm in one dispatch forward and four backward. */
+/** lib's WGSL kernels: LayerNorm in one dispatch forward and two backward. */
 function layerNormWebGPU(
   x: tf.Tensor2D,
   weight: tf.Tensor,

@@ -1,14 +1,22 @@
 /**
  * LayerNorm's WGSL kernels for the webgpu backend, shared by {@link layerNorm}'s and
  * `addLayerNorm`'s webgpu versions: the forward in one dispatch (a workgroup per row), the
- * backward in four (row statistics, `dx`, `dw`, `db`) where the reference records about fifteen.
- * The forward saves nothing but its inputs; the backward recomputes each row's mean and
- * 1/std, which costs one pass over `x` and spares a second output (tfjs's programs have one).
+ * backward in two (`dx` with each row's statistics, then the column sums `dw` and `db`) where the
+ * reference records about fifteen. The forward saves nothing but its inputs; the backward
+ * recomputes each row's mean and 1/std, which costs one pass over `x` and spares a second output
+ * (tfjs's programs have one). Where a kernel has a second result, it writes it in place into a
+ * scratch tensor (`uninitializedTensor`). The residual sum before a LayerNorm fuses into its
+ * forward ({@link addLayerNormForwardWgsl}).
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { runWgsl, type WgslUniform, WORKGROUP_SUM } from "../backend/webgpu_programs.ts";
+import {
+  runWgsl,
+  uninitializedTensor,
+  type WgslUniform,
+  WORKGROUP_SUM,
+} from "../backend/webgpu_programs.ts";
 import { LN_EPS } from "./layer_norm.ts";
 
 /** The uniforms every LayerNorm kernel reads: rows, columns and the epsilon. */
@@ -22,20 +30,26 @@ function rowUniforms(x: tf.Tensor2D): WgslUniform[] {
   ];
 }
 
-/** WGSL: `rowStats(row, lane)` gives (mean, 1/std) of row `row` of `x`, a workgroup per row. */
+/**
+ * WGSL: `rowStats(row, lane)` gives (mean, 1/std) of row `row` of `xAt(o)`, a workgroup per row;
+ * `xAt` reads `x` ({@link X_AT}) or the residual sum `x + d`.
+ */
 const ROW_STATS = WORKGROUP_SUM + `
 fn rowStats(row : i32, lane : i32) -> vec2<f32> {
   let C = uniforms.c;
   let ok = row < uniforms.n;
   var s = 0.0;
-  if (ok) { for (var c = lane; c < C; c += 64) { s += x[row * C + c]; } }
+  if (ok) { for (var c = lane; c < C; c += 64) { s += xAt(row * C + c); } }
   let mean = workgroupSum(s, lane) / f32(C);
   var q = 0.0;
-  if (ok) { for (var c = lane; c < C; c += 64) { let d = x[row * C + c] - mean; q += d * d; } }
+  if (ok) { for (var c = lane; c < C; c += 64) { let e = xAt(row * C + c) - mean; q += e * e; } }
   let rstd = inverseSqrt(workgroupSum(q, lane) / f32(C) + uniforms.eps);
   return vec2<f32>(mean, rstd);
 }
 `;
+
+/** WGSL: the LayerNorm's input is `x` itself. */
+const X_AT = "fn xAt(o : i32) -> f32 { return x[o]; }\n";
 
 /**
  * LayerNorm's forward on webgpu, one dispatch: `(x - mean) / sqrt(var + 1e-5) * w + b`.
@@ -62,7 +76,7 @@ export function layerNormForwardWgsl(
     outputShape: [N, C],
     invocations: N * 64,
     uniforms: rowUniforms(x),
-    code: ROW_STATS + `
+    code: X_AT + ROW_STATS + `
 fn main(index : i32) {
   let lane = i32(localId.x);
   let row = index / 64;
@@ -78,6 +92,55 @@ fn main(index : i32) {
   }) as tf.Tensor2D;
 }
 
+/**
+ * The residual sum and the LayerNorm after it on webgpu, one dispatch: `s = x + d` (written in
+ * place into a scratch tensor) and `y = layerNorm(s)` (the program's output).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { addLayerNormForwardWgsl } from "./layer_norm_wgsl.ts";
+ * if (tf.getBackend() === "webgpu") {
+ *   const { s } = addLayerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[0, 0, 3]]), tf.ones([3]));
+ *   s.print(); // [[1, 2, 6]]
+ * }
+ * ```
+ */
+export function addLayerNormForwardWgsl(
+  x: tf.Tensor2D,
+  d: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+): { s: tf.Tensor2D; y: tf.Tensor2D } {
+  const [N, C] = x.shape;
+  const s = uninitializedTensor([N, C]) as tf.Tensor2D;
+  const y = runWgsl({
+    key: bias ? "lib_add_layer_norm_bias" : "lib_add_layer_norm",
+    inputs: bias ? [x, d, weight, s, bias] : [x, d, weight, s],
+    names: bias ? ["x", "d", "w", "s", "b"] : ["x", "d", "w", "s"],
+    outputShape: [N, C],
+    invocations: N * 64,
+    uniforms: rowUniforms(x),
+    inPlace: ["s"],
+    code: "fn xAt(o : i32) -> f32 { return x[o] + d[o]; }\n" + ROW_STATS + `
+fn main(index : i32) {
+  let lane = i32(localId.x);
+  let row = index / 64;
+  let C = uniforms.c;
+  let st = rowStats(row, lane);
+  if (row < uniforms.n) {
+    for (var c = lane; c < C; c += 64) {
+      let o = row * C + c;
+      let v = xAt(o);
+      s[o] = v;
+      result[o] = (v - st.x) * st.y * w[c]${bias ? " + b[c]" : ""};
+    }
+  }
+}`,
+  }) as tf.Tensor2D;
+  return { s, y };
+}
+
 /** The gradients of LayerNorm's inputs from {@link layerNormBackwardWgsl}. */
 export interface LayerNormGrads {
   /** Gradient of `x` (plus the residual gradient `ds`, when given). */
@@ -89,9 +152,9 @@ export interface LayerNormGrads {
 }
 
 /**
- * LayerNorm's backward on webgpu in four dispatches: each row's (mean, 1/std); `dx =
+ * LayerNorm's backward on webgpu in two dispatches: first, per row, its (mean, 1/std) and `dx =
  * rstd (g - mean(g) - xhat mean(g xhat))` with `g = dy w`, plus `ds` when given (the gradient
- * that reaches a residual sum `x` from elsewhere); `dw = Σ dy xhat` and `db = Σ dy` over rows.
+ * that reaches a residual sum `x` from elsewhere); then `dw = Σ dy xhat` and `db = Σ dy` over rows.
  *
  * @example
  * ```ts
@@ -112,41 +175,28 @@ export function layerNormBackwardWgsl(
 ): LayerNormGrads {
   const [N, C] = x.shape;
   const uniforms = rowUniforms(x);
-  const stats = runWgsl({
-    key: "lib_layer_norm_stats",
-    inputs: [x],
-    names: ["x"],
-    outputShape: [N, 2],
-    invocations: N * 64,
-    uniforms,
-    code: ROW_STATS + `
-fn main(index : i32) {
-  let lane = i32(localId.x);
-  let row = index / 64;
-  let st = rowStats(row, lane);
-  if (lane == 0 && row < uniforms.n) { result[2 * row] = st.x; result[2 * row + 1] = st.y; }
-}`,
-  });
+  // A second output written in place (a tfjs program has one): every element is written.
+  const stats = uninitializedTensor([N, 2]);
   const dx = runWgsl({
-    key: ds ? "lib_layer_norm_dx_residual" : "lib_layer_norm_dx",
+    key: ds ? "lib_layer_norm_dx_stats_residual" : "lib_layer_norm_dx_stats",
     inputs: ds ? [dy, x, weight, stats, ds] : [dy, x, weight, stats],
     names: ds ? ["dy", "x", "w", "stats", "ds"] : ["dy", "x", "w", "stats"],
     outputShape: [N, C],
     invocations: N * 64,
     uniforms,
-    code: WORKGROUP_SUM + `
+    inPlace: ["stats"],
+    code: X_AT + ROW_STATS + `
 fn main(index : i32) {
   let lane = i32(localId.x);
   let row = index / 64;
   let C = uniforms.c;
   let ok = row < uniforms.n;
-  var mean = 0.0;
-  var rstd = 0.0;
+  let st = rowStats(row, lane);
+  let mean = st.x;
+  let rstd = st.y;
   var sg = 0.0;
   var sgx = 0.0;
   if (ok) {
-    mean = stats[2 * row];
-    rstd = stats[2 * row + 1];
     for (var c = lane; c < C; c += 64) {
       let o = row * C + c;
       let g = dy[o] * w[c];
@@ -157,6 +207,8 @@ fn main(index : i32) {
   let mg = workgroupSum(sg, lane) / f32(C);
   let mgx = workgroupSum(sgx, lane) / f32(C);
   if (ok) {
+    // The row's statistics, for the column sums of dw in the next dispatch.
+    if (lane == 0) { stats[2 * row] = mean; stats[2 * row + 1] = rstd; }
     for (var c = lane; c < C; c += 64) {
       let o = row * C + c;
       let xhat = (x[o] - mean) * rstd;
@@ -165,43 +217,31 @@ fn main(index : i32) {
   }
 }`,
   }) as tf.Tensor2D;
+  // dw = Σ dy xhat into the output, db = Σ dy in place into a second scratch buffer: one pass.
+  const db = withBias ? uninitializedTensor([C]) as tf.Tensor1D : undefined;
   const dw = runWgsl({
-    key: "lib_layer_norm_dw",
-    inputs: [dy, x, stats],
-    names: ["dy", "x", "stats"],
+    key: withBias ? "lib_layer_norm_dw_db" : "lib_layer_norm_dw",
+    inputs: db ? [dy, x, stats, db] : [dy, x, stats],
+    names: db ? ["dy", "x", "stats", "db"] : ["dy", "x", "stats"],
     outputShape: [C],
     invocations: C,
     uniforms,
+    inPlace: db ? ["db"] : [],
     code: `
 fn main(index : i32) {
   let C = uniforms.c;
   if (index < C) {
     var s = 0.0;
+    var sb = 0.0;
     for (var n = 0; n < uniforms.n; n++) {
       let o = n * C + index;
       s += dy[o] * (x[o] - stats[2 * n]) * stats[2 * n + 1];
+      sb += dy[o];
     }
-    result[index] = s;
+    result[index] = s;${withBias ? " db[index] = sb;" : ""}
   }
 }`,
   }) as tf.Tensor1D;
-  if (!withBias) return { dx, dw };
-  const db = runWgsl({
-    key: "lib_layer_norm_db",
-    inputs: [dy],
-    names: ["dy"],
-    outputShape: [C],
-    invocations: C,
-    uniforms,
-    code: `
-fn main(index : i32) {
-  let C = uniforms.c;
-  if (index < C) {
-    var s = 0.0;
-    for (var n = 0; n < uniforms.n; n++) { s += dy[n * C + index]; }
-    result[index] = s;
-  }
-}`,
-  }) as tf.Tensor1D;
-  return { dx, dw, db };
+  stats.dispose();
+  return db ? { dx, dw, db } : { dx, dw };
 }

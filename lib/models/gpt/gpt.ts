@@ -19,7 +19,7 @@ import { addPositions } from "./layers.ts";
 import { crossEntropy } from "../../ops/cross_entropy.ts";
 import { gelu } from "../../ops/gelu.ts";
 import { layerNorm } from "../../ops/layer_norm.ts";
-import { addLayerNorm } from "../../ops/add_layer_norm.ts";
+import { addLayerNorm, branchLayerNorm } from "../../ops/add_layer_norm.ts";
 import { linear, matMul2d } from "../../ops/linear.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
@@ -125,7 +125,8 @@ export function gptBlock(
   const drop = <X extends tf.Tensor>(t: X): X =>
     run.dropout > 0 ? tf.dropout(t, run.dropout, undefined, run.nextSeed()) as X : t;
   // x = x + attn(ln_1(x)) ...
-  const a = layerNorm(x, w.ln1.weight, w.ln1.bias);
+  // (the stream goes on as s0; on webgpu its two gradients meet inside LayerNorm's backward)
+  const { s: s0, y: a } = branchLayerNorm(x, w.ln1.weight, w.ln1.bias);
   const attn = causalSelfAttention(a, run.batch, run.nHead, w.attn, {
     past: run.past,
     cache: run.cache,
@@ -134,7 +135,7 @@ export function gptBlock(
     causal: run.causal,
   });
   // ... and ln_2 of the new x, in the same op as the add
-  const { s, y } = addLayerNorm(x, drop(attn.y), w.ln2.weight, w.ln2.bias);
+  const { s, y } = addLayerNorm(s0, drop(attn.y), w.ln2.weight, w.ln2.bias);
   // x = x + mlp(ln_2(x))
   return { x: tf.add(s, drop(mlp(y, w.mlp))), present: attn.present };
 }
