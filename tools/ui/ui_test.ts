@@ -148,6 +148,20 @@ export async function hoverDataPoint(page: Page, plot: Locator, at = 0.5): Promi
     };
   }, at);
   if (!point) return "";
+  // Bars: aim at the bar itself. In a grouped bar chart a trace's bars sit beside the category's
+  // centre, so the data coordinates above can land on another trace's bar or on empty space.
+  const barType = await plot.evaluate((gd: Any) =>
+    gd._fullData?.find((t: Any) => t.visible !== false && (t.y || t.z))?.type === "bar"
+  );
+  if (barType) {
+    const bars = plot.locator(".barlayer .trace").first().locator(".point");
+    const n = await bars.count();
+    const box = n ? await bars.nth(Math.min(n - 1, Math.floor(n * at))).boundingBox() : null;
+    if (box) {
+      point.x = box.x + box.width / 2;
+      point.y = box.y + box.height / 2;
+    }
+  }
   for (const dx of [0, 1, -1]) {
     await page.mouse.move(point.x + dx, point.y);
     await page.waitForTimeout(300);
