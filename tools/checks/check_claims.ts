@@ -33,11 +33,10 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, dirname } from "node:path";
+import { listNotebooks as courseNotebooks, listSolutions } from "../../scripts/jupyter.ts";
 
 /** The repository root. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
  * Notebooks whose claims are enforced by `deno task check` (file names under `notebooks/`).
@@ -363,23 +362,9 @@ export async function checkClaimFiles(paths: string[]): Promise<Map<string, Clai
   return out;
 }
 
-function ipynbIn(dir: string): string[] {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(dir)];
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  return entries
-    .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
-    .map((e) => join(dir, e.name))
-    .sort();
-}
-
 /** The `.ipynb` files of `notebooks/`, then those of `notebooks/solutions/`, each sorted. */
 export function listNotebooks(): string[] {
-  return [...ipynbIn(join(ROOT, "notebooks")), ...ipynbIn(join(ROOT, "notebooks", "solutions"))];
+  return [...courseNotebooks(), ...listSolutions()];
 }
 
 /**

@@ -15,9 +15,7 @@
  */
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-
-/** The repository root. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { listNotebooks, listSolutions, ROOT } from "../../scripts/jupyter.ts";
 
 /** Where a line of the extracted module came from. */
 export interface CellLine {
@@ -221,27 +219,9 @@ export async function checkNotebooks(paths: string[]): Promise<NotebookDiagnosti
   }
 }
 
-/** The notebooks in `dir` (default notebooks/), sorted; empty if `dir` does not exist. */
-export function listNotebookFiles(dir = join(ROOT, "notebooks")): string[] {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(dir)];
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  return entries
-    .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
-    .map((e) => join(dir, e.name))
-    .sort();
-}
-
 /** What `deno task check` checks: the course notebooks, then the worked solutions. */
 export function listAllNotebookFiles(): string[] {
-  return [
-    ...listNotebookFiles(),
-    ...listNotebookFiles(join(ROOT, "notebooks", "solutions")),
-  ];
+  return [...listNotebooks(), ...listSolutions()];
 }
 
 if (import.meta.main) {
