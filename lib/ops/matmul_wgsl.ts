@@ -150,7 +150,8 @@ fn main(index : i32) {
  * import { matMulWgsl } from "./matmul_wgsl.ts";
  * if (onWebGPU()) {
  *   const a = tf.tensor2d([[1, 2], [3, 4]]);
- *   matMulWgsl(a, a, false, true, tf.tensor1d([1, 0])).print(); // [[6, 11], [12, 25]]
+ *   const c = matMulWgsl(a, a, false, true, tf.tensor1d([1, 0]));
+ *   console.log(await c.data()); // [6, 11, 12, 25]
  * }
  * ```
  */
@@ -177,8 +178,8 @@ export function matMulWgsl(
  * if (onWebGPU()) {
  *   const x = tf.tensor2d([[1, 2], [3, 4]]), dy = tf.tensor2d([[1, 0], [1, 1]]);
  *   const { product, sums } = matMulWgslWithSums(x, dy, true, false);
- *   product.print(); // [[4, 3], [6, 4]]
- *   sums.print(); // [2, 1]
+ *   console.log(await product.data()); // [4, 3, 6, 4]
+ *   console.log(await sums.data()); // [2, 1]
  * }
  * ```
  */
