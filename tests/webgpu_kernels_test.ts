@@ -14,6 +14,8 @@ import { gelu } from "../lib/ops/gelu.ts";
 import { crossEntropy } from "../lib/ops/cross_entropy.ts";
 import { adamwSlotsPerDispatch, adamwUpdate } from "../lib/ops/adamw_update.ts";
 import { causalAttentionRows } from "../lib/ops/causal_attention.ts";
+import { linear, matMul2d } from "../lib/ops/linear.ts";
+import { matMulWgsl } from "../lib/ops/matmul_wgsl.ts";
 import { chosen } from "../lib/ops/dispatch.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
@@ -245,6 +247,84 @@ Deno.test({
   },
 });
 
+/** Products' shapes (M, K, N): odd ones for the edges, and a GPT-2 small c_attn's widths. */
+const PRODUCTS: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [65, 129, 33],
+  [64, 768, 2304],
+];
+
+Deno.test({
+  name: "webgpu: the tiled WGSL matmul matches tfjs's, every transpose, with bias and without",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // (4, 8, 12) reads every buffer as vec4s; the others exercise the scalar edges.
+    for (const [M, K, N] of [...PRODUCTS, [4, 8, 12] as [number, number, number]]) {
+      for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+        for (const withBias of [false, true]) {
+          const label = `matMulWgsl (${M}, ${K}, ${N}) ta ${ta} tb ${tb} bias ${withBias}`;
+          const [ours, theirs] = tf.tidy(() => {
+            const a = normal(ta ? [K, M] : [M, K], 50) as tf.Tensor2D;
+            const b = normal(tb ? [N, K] : [K, N], 51) as tf.Tensor2D;
+            const bias = withBias ? normal([N], 52) : undefined;
+            return [
+              matMulWgsl(a, b, ta, tb, bias),
+              bias
+                ? tf.fused.matMul({ a, b, bias, transposeA: ta, transposeB: tb })
+                : tf.matMul(a, b, ta, tb),
+            ];
+          });
+          assertEquals(ours.shape, [M, N], label);
+          const err = relativeError(
+            await ours.data() as Float32Array,
+            await theirs.data() as Float32Array,
+          );
+          assertLess(err, TOLERANCE, `${label}: relative error ${err}`);
+          tf.dispose([ours, theirs]);
+        }
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: linear and matMul2d on the WGSL matmul match the reference, values and gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    for (const [M, K, N] of PRODUCTS) {
+      for (const withBias of [true, false]) {
+        await assertSameWithAndWithout(`linear (${M}, ${K}, ${N}) bias ${withBias}`, () => {
+          const x = normal([M, K], 53) as tf.Tensor2D, w = normal([K, N], 54, 0.1);
+          const b = normal([N], 55), r = normal([M, N], 56);
+          const y = linear(x, w, withBias ? b : undefined);
+          const grads = withBias
+            ? tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+              tf.sum(tf.mul(linear(xs as tf.Tensor2D, ws, bs), r))
+            )([x, w, b])
+            : tf.grads((xs: tf.Tensor, ws: tf.Tensor) =>
+              tf.sum(tf.mul(linear(xs as tf.Tensor2D, ws), r))
+            )([x, w]);
+          return [y, ...grads];
+        });
+      }
+      // The logits' product, h · wteᵀ, and the plain one.
+      for (const transposeB of [true, false]) {
+        await assertSameWithAndWithout(`matMul2d (${M}, ${K}, ${N}) tb ${transposeB}`, () => {
+          const a = normal([M, K], 57) as tf.Tensor2D;
+          const b = normal(transposeB ? [N, K] : [K, N], 58) as tf.Tensor2D;
+          const r = normal([M, N], 59);
+          const f = (as: tf.Tensor, bs: tf.Tensor) =>
+            tf.sum(tf.mul(matMul2d(as as tf.Tensor2D, bs as tf.Tensor2D, transposeB), r));
+          return [matMul2d(a, b, transposeB), ...tf.grads(f)([a, b])];
+        });
+      }
+    }
+  },
+});
+
 Deno.test({
   name: "webgpu: AdamW's WGSL kernels match the reference over two steps, decayed or not",
   ignore,
@@ -307,6 +387,7 @@ Deno.test({
     const [N, C] = [64, 128];
     const x = normal([N, C], 30) as tf.Tensor2D, d = normal([N, C], 31) as tf.Tensor2D;
     const w = normal([C], 32), b = normal([C], 33), dy = normal([N, C], 34);
+    const wl = normal([C, C], 36, 0.1);
     const t = tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 5) % C), "int32");
     // Each op as a function of its float inputs, and the gradient it receives.
     const ops: [string, tf.Tensor[], (...xs: tf.Tensor[]) => tf.Tensor, tf.Tensor][] = [
@@ -318,6 +399,8 @@ Deno.test({
         dy,
       ],
       ["gelu", [x], (a) => gelu(a), dy],
+      // (64, 128) · (128, 128) + b: the product, then dx, and dw with db in one dispatch.
+      ["linear", [x, wl, b], (a, ww, bb) => linear(a as tf.Tensor2D, ww, bb), dy],
       ["crossEntropy", [x], (a) => crossEntropy(a as tf.Tensor2D, t), tf.scalar(1)],
       // (B*T, 3C) = (64, 384): batch 4 of 16 positions, 4 heads of 32.
       [
@@ -370,7 +453,7 @@ Deno.test({
     console.log(
       `dispatches per op at (${N}, ${C}), reference -> lib's WGSL:\n  ${rows.join("\n  ")}`,
     );
-    tf.dispose([x, d, w, b, dy, t]);
+    tf.dispose([x, d, w, wl, b, dy, t]);
   },
 });
 

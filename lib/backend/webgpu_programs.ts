@@ -41,6 +41,18 @@ export interface WgslProgram {
   invocations: number;
   /** Invocations per workgroup (the default is 64). */
   workgroupSize?: number;
+  /**
+   * Workgroups to dispatch along x, y and z, where the shader places its work by `workgroupId`
+   * (a tiled matmul's output tiles); by default `invocations` rounded up to whole workgroups,
+   * along x.
+   */
+  workgroups?: [number, number, number];
+  /**
+   * Floats per element of each input's buffer and of `result`'s, 1 (`array<f32>`, the default)
+   * or 4 (`array<vec4<f32>>`, for vector loads; the tensor's size must divide by 4). The key
+   * must name the choice: tfjs's pipeline cache does not.
+   */
+  components?: { inputs: number[]; output: number };
   /** Scalars the shader reads as `uniforms.<name>`. */
   uniforms?: WgslUniform[];
   /** The WGSL: helper functions and `fn main(index : i32)`. */
@@ -215,7 +227,11 @@ export function runWgsl(program: WgslProgram): tf.Tensor {
     shaderKey: [program.key, ...uniforms.map((u) => u.name + u.type), ...inPlace].join("_"),
     // A flat layout: tfjs calls main(index) with the flat invocation index.
     dispatchLayout: { x: program.outputShape.map((_, i) => i) },
-    dispatch: [Math.max(1, Math.ceil(program.invocations / size)), 1, 1],
+    dispatch: program.workgroups ?? [Math.max(1, Math.ceil(program.invocations / size)), 1, 1],
+    ...(program.components && {
+      variableComponents: program.components.inputs,
+      outputComponent: program.components.output,
+    }),
     workgroupSize: [size, 1, 1],
     uniforms: uniforms.map((u) => `${u.name} : ${u.type},`).join(" "),
     getUserCode: () => program.code,

@@ -5,13 +5,17 @@
  * one per backend):
  *
  * - reference: tfjs's ops (`tf.matMul`, `tf.fused.matMul`, a ones-vector product for sums);
- * - tensorflow: TensorFlow's own `MatMul`, `BiasAdd` and `BiasAddGrad`, called directly.
+ * - tensorflow: TensorFlow's own `MatMul`, `BiasAdd` and `BiasAddGrad`, called directly;
+ * - webgpu: lib's tiled WGSL matmul (lib/ops/matmul_wgsl.ts), the bias added as it writes the
+ *   product; the gradients are the same products, the bias gradient (a column sum) computed
+ *   inside the weight gradient's dispatch.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
+import { matMulWgsl, matMulWgslWithSums } from "./matmul_wgsl.ts";
 
 /**
  * Sum over rows, (N, C) -> (C), as a (1, N) x (N, C) product: on wasm a reduction over the
@@ -42,7 +46,8 @@ const F32 = { name: "T", dtype: "float32" } as const;
 
 /**
  * `op(a) · op(b) (+ bias)` for matrices; on tensorflow TensorFlow's own MatMul and BiasAdd,
- * without tfjs's reshapes to 3-D and back (about 6% of a baby-GPT step).
+ * without tfjs's reshapes to 3-D and back (about 6% of a baby-GPT step); on webgpu lib's tiled
+ * WGSL matmul, one dispatch with the bias.
  */
 function product(
   a: tf.Tensor2D,
@@ -54,7 +59,7 @@ function product(
   return pick(PRODUCT)(a, b, ta, tb, bias);
 }
 
-const PRODUCT = { reference: productTfjs, tensorflow: productTensorflow };
+const PRODUCT = { reference: productTfjs, tensorflow: productTensorflow, webgpu: matMulWgsl };
 
 /** The reference: tfjs's matMul, fused with the bias add where there is one. */
 function productTfjs(
@@ -87,7 +92,8 @@ function productTensorflow(
 
 /**
  * `a · b` (or `a · bᵀ` with `transposeB`) for matrices, with its gradient. On tensorflow, three
- * TensorFlow MatMuls (forward and both gradients) and nothing else; elsewhere `tf.matMul`.
+ * TensorFlow MatMuls (forward and both gradients) and nothing else; on webgpu, three of lib's
+ * WGSL matmuls; elsewhere `tf.matMul`.
  *
  * @example
  * ```ts
@@ -103,11 +109,12 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeB = false): tf
 const MAT_MUL_2D = {
   reference: (a: tf.Tensor2D, b: tf.Tensor2D, transposeB: boolean): tf.Tensor2D =>
     tf.matMul(a, b, false, transposeB),
-  tensorflow: matMul2dTensorflow,
+  tensorflow: matMul2dProducts,
+  webgpu: matMul2dProducts,
 };
 
-/** Three TensorFlow MatMuls: the forward and both gradients. */
-function matMul2dTensorflow(a: tf.Tensor2D, b: tf.Tensor2D, transposeB: boolean): tf.Tensor2D {
+/** Three of {@link product}: the forward and both gradients (TensorFlow's or lib's WGSL). */
+function matMul2dProducts(a: tf.Tensor2D, b: tf.Tensor2D, transposeB: boolean): tf.Tensor2D {
   const f = tf.customGrad((...args: unknown[]) => {
     const [as, bs] = args as tf.Tensor2D[];
     const save = args[2] as (t: tf.Tensor[]) => void;
@@ -154,9 +161,26 @@ export function linear(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xx, ww] = saved as tf.Tensor2D[];
         const g = dy as tf.Tensor2D;
-        return [product(g, ww, false, true), product(xx, g, true, false), columnSum(g)];
+        return [product(g, ww, false, true), ...weightAndBiasGrads(xx, g)];
       },
     };
   });
   return f(x, w, b) as tf.Tensor2D;
 }
+
+/** The gradients of `x · w + b` for `w` and `b`: `xᵀ · dy` and the column sums of `dy`. */
+function weightAndBiasGrads(x: tf.Tensor2D, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
+  return pick(WEIGHT_AND_BIAS_GRADS)(x, dy);
+}
+
+const WEIGHT_AND_BIAS_GRADS = {
+  reference: (x: tf.Tensor2D, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] => [
+    product(x, dy, true, false),
+    columnSum(dy),
+  ],
+  // One dispatch: the sums come from the tiles of dy that the product loads anyway.
+  webgpu: (x: tf.Tensor2D, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] => {
+    const { product, sums } = matMulWgslWithSums(x, dy, true, false);
+    return [product, sums];
+  },
+};

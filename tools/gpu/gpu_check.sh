@@ -2,9 +2,10 @@
 # GPU check for a machine with an NVIDIA GPU and no internet, all within 5 minutes:
 # which backends lib/backend finds (WebGPU through Deno's navigator.gpu on the GPU's Vulkan driver;
 # tensorflow-gpu if @tensorflow/tfjs-node-gpu's binding loads), the GPT parity check on each, lib's
-# WGSL kernels' parity and dispatch count (tests/webgpu_kernels_test.ts), and the training-step
-# bench: lib on webgpu and wasm against PyTorch on the GPU (CUDA) and on the CPU,
-# when PyTorch is installed.
+# WGSL kernels' parity and dispatch count (tests/webgpu_kernels_test.ts), lib's tiled WGSL matmul
+# against tfjs-webgpu's at 256, 512 and 1024 (bench/matmul_bench.ts), and the training-step
+# bench: lib on webgpu and wasm against PyTorch on the GPU (CUDA) and on the CPU, when PyTorch
+# is installed.
 #
 #   tools/gpu/gpu_check.sh            # from the project root, with deno and node_modules present
 #
@@ -36,6 +37,7 @@ fi
 run=(deno run -A)
 probe=tools/gpu/gpu_probe.ts
 bench=bench/gpt_train_bench.ts
+matmul=bench/matmul_bench.ts
 cpu_backend=wasm
 if [ ! -d node_modules/.deno ]; then
   if [ ! -f .gpu/gpu_probe.js ]; then
@@ -49,6 +51,7 @@ if [ ! -d node_modules/.deno ]; then
   run=(deno run -A --no-config --no-lock)
   probe=.gpu/gpu_probe.js
   bench=.gpu/gpt_train_bench.js
+  matmul=.gpu/matmul_bench.js
 fi
 if ! command -v deno >/dev/null; then
   if [ -f .gpu/deno.xz ]; then
@@ -75,13 +78,22 @@ if [ -d node_modules/.deno ]; then
 else
   echo; echo "== webgpu kernels: skipped (tests/webgpu_kernels_test.ts needs node_modules)"
 fi
-echo; echo "== training step bench ($(left) s left)"
 found=$("${run[@]}" "$probe" --list --backends webgpu,tensorflow-gpu 2>/dev/null | tail -1)
+matmulrc=skipped
+if [[ ",$found," == *,webgpu,* ]]; then
+  # A few seconds on a GPU; at most 60 s, so that the training-step bench keeps its time.
+  echo; echo "== matmul: lib's tiled WGSL against tfjs-webgpu ($(left) s left)"
+  budget=$(left); [ "$budget" -gt 60 ] && budget=60; [ "$budget" -lt 1 ] && budget=1
+  timeout "$budget" "${run[@]}" "$matmul" --backend webgpu --rounds 5 --reps 20 256 512 1024
+  matmulrc=$?
+fi
+echo; echo "== training step bench ($(left) s left)"
 backends=$(echo "$found,$cpu_backend" | sed 's/^,//; s/,$//')
 [ -z "$backends" ] && { echo "no backend to bench"; exit 1; }
 timeout "$(left)" "${run[@]}" "$bench" --backends "$backends" --python "$python" \
   --contenders lib,torch --torch-device cuda,cpu --torch-threads "$(nproc)" \
   --rounds 3 --steps 3 --warmup 2
 benchrc=$?
-echo; echo "parity exit $parity, webgpu kernels exit $kernels, bench exit $benchrc" \
+echo; echo "parity exit $parity, webgpu kernels exit $kernels, matmul exit $matmulrc," \
+  "bench exit $benchrc" \
   "(124 = ran out of the 5 minutes)"
