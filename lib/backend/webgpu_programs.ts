@@ -192,7 +192,7 @@ export function uninitializedTensor(shape: number[]): tf.Tensor {
  *     uniforms: [{ name: "n", type: "i32", value: 3 }],
  *     code: "fn main(index : i32) { if (index < uniforms.n) { result[index] = 2.0 * x[index]; } }",
  *   });
- *   twice.print(); // [2, 4, 6]
+ *   console.log(await twice.data()); // [2, 4, 6] (webgpu refuses print's synchronous read)
  * }
  * ```
  */

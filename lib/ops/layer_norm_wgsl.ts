@@ -59,7 +59,8 @@ const X_AT = "fn xAt(o : i32) -> f32 { return x[o]; }\n";
  * import * as tf from "@tensorflow/tfjs";
  * import { layerNormForwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
- *   layerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.ones([3])).print(); // [[-1.2247, 0, 1.2247]]
+ *   const y = layerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.ones([3]));
+ *   console.log(await y.data()); // [-1.2247, 0, 1.2247]
  * }
  * ```
  */
@@ -102,7 +103,7 @@ fn main(index : i32) {
  * import { addLayerNormForwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   const { s } = addLayerNormForwardWgsl(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[0, 0, 3]]), tf.ones([3]));
- *   s.print(); // [[1, 2, 6]]
+ *   console.log(await s.data()); // [1, 2, 6]
  * }
  * ```
  */
@@ -162,7 +163,7 @@ export interface LayerNormGrads {
  * import { layerNormBackwardWgsl } from "./layer_norm_wgsl.ts";
  * if (tf.getBackend() === "webgpu") {
  *   const { dw } = layerNormBackwardWgsl(tf.ones([1, 3]), tf.tensor2d([[1, 2, 3]]), tf.ones([3]), false);
- *   dw.print(); // [-1.2247, 0, 1.2247]
+ *   console.log(await dw.data()); // [-1.2247, 0, 1.2247]
  * }
  * ```
  */
