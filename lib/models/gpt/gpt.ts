@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../random.ts";
-import { filledVariable, normalVariable } from "../../nn/init.ts";
+import { filledVariable, normalVariable, placeholderVariable } from "../../nn/init.ts";
 import { countParams, requireParam } from "../../nn/params.ts";
 import {
   causalSelfAttention,
@@ -203,7 +203,8 @@ export class GPT {
     const { vocabSize: V, blockSize, nLayer, nEmbd: C, bias } = this.config;
     const rng = new Rng(opts.seed ?? 0);
     const normal = (name: string, shape: number[], std: number) => {
-      if (opts.init === "zeros") return void this.params.set(name, filledVariable(shape, 0));
+      // Weights a loader overwrites: placeholders that cost no memory where the backend allows.
+      if (opts.init === "zeros") return void this.params.set(name, placeholderVariable(shape));
       this.params.set(name, normalVariable(rng, shape, std));
     };
     const fill = (name: string, size: number, value: number) => {
