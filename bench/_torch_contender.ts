@@ -1,10 +1,12 @@
 /**
  * PyTorch as a contender in `bench:gpt`: a long-lived `tools/torch/pt_reference_run.py
  * --bench-serve` process per thread count, asked for N steps at a time so that its rounds
- * interleave with ours. Only the steps themselves are timed (inside Python), not the pipe.
+ * interleave with ours (driven through bench/_python_serve.ts). Only the steps themselves are
+ * timed (inside Python), not the pipe.
  *
  * @module
  */
+import { PythonServe } from "./_python_serve.ts";
 
 /** What the PyTorch process reported about itself. */
 export interface TorchInfo {
@@ -64,23 +66,31 @@ export function openblasCoretype(): string | undefined {
   return undefined;
 }
 
+/**
+ * The environment a PyTorch bench process runs with: `OMP_NUM_THREADS` set to `threads`, and
+ * `OPENBLAS_CORETYPE` as the user set it or as {@link openblasCoretype} picks.
+ *
+ * @example
+ * ```ts
+ * import { torchEnv } from "./_torch_contender.ts";
+ * console.log(torchEnv(2).OMP_NUM_THREADS); // "2"
+ * ```
+ */
+export function torchEnv(threads: number): Record<string, string> {
+  const env: Record<string, string> = { OMP_NUM_THREADS: String(threads) };
+  const coretype = Deno.env.get("OPENBLAS_CORETYPE") ?? openblasCoretype();
+  if (coretype) env.OPENBLAS_CORETYPE = coretype;
+  return env;
+}
+
 /** A running PyTorch contender. */
 export class TorchContender {
   readonly info: TorchInfo;
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #lines: AsyncIterator<string>;
+  #serve: PythonServe<TorchInfo>;
 
-  private constructor(
-    info: TorchInfo,
-    child: Deno.ChildProcess,
-    writer: WritableStreamDefaultWriter<Uint8Array>,
-    lines: AsyncIterator<string>,
-  ) {
-    this.info = info;
-    this.#child = child;
-    this.#writer = writer;
-    this.#lines = lines;
+  private constructor(serve: PythonServe<TorchInfo>) {
+    this.info = serve.info;
+    this.#serve = serve;
   }
 
   /**
@@ -106,75 +116,32 @@ export class TorchContender {
       return `unknown PyTorch device "${device}" (use cpu or cuda)`;
     }
     const script = new URL("../tools/torch/pt_reference_run.py", import.meta.url).pathname;
-    const env: Record<string, string> = { OMP_NUM_THREADS: String(threads) };
-    const coretype = Deno.env.get("OPENBLAS_CORETYPE") ?? openblasCoretype();
-    if (coretype) env.OPENBLAS_CORETYPE = coretype;
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command(python, {
-        args: [
-          script,
-          "--bench-serve",
-          `--threads=${threads}`,
-          `--device=${device}`,
-          `--n-embd=${shape.nEmbd}`,
-          `--n-layer=${shape.nLayer}`,
-          `--n-head=${shape.nHead}`,
-          `--block=${shape.block}`,
-          `--batch=${shape.batch}`,
-          `--vocab=${shape.vocab}`,
-        ],
-        env,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-    } catch (e) {
-      return `cannot start ${python}: ${(e as Error).message}`;
-    }
-    const lines = readLines(child.stdout);
-    const first = await lines.next();
-    if (first.done) {
-      const err = new TextDecoder().decode((await child.output()).stderr).trim().split("\n");
-      return `${python} has no usable PyTorch (${err.at(-1) ?? "no output"})`;
-    }
-    // stderr is not read after startup; PyTorch's warnings must not fill the pipe and block it.
-    child.stderr.pipeTo(new WritableStream()).catch(() => {});
-    return new TorchContender(
-      JSON.parse(first.value) as TorchInfo,
-      child,
-      child.stdin.getWriter(),
-      lines,
+    const serve = await PythonServe.start<TorchInfo>(
+      python,
+      [
+        script,
+        "--bench-serve",
+        `--threads=${threads}`,
+        `--device=${device}`,
+        `--n-embd=${shape.nEmbd}`,
+        `--n-layer=${shape.nLayer}`,
+        `--n-head=${shape.nHead}`,
+        `--block=${shape.block}`,
+        `--batch=${shape.batch}`,
+        `--vocab=${shape.vocab}`,
+      ],
+      torchEnv(threads),
     );
+    return typeof serve === "string" ? serve : new TorchContender(serve);
   }
 
   /** Runs `steps` training steps; milliseconds per step and the last loss. */
-  async run(steps: number): Promise<{ ms: number[]; loss: number }> {
-    await this.#writer.write(new TextEncoder().encode(`${steps}\n`));
-    const line = await this.#lines.next();
-    if (line.done) throw new Error("the PyTorch bench process exited early");
-    return JSON.parse(line.value);
+  run(steps: number): Promise<{ ms: number[]; loss: number }> {
+    return this.#serve.request(String(steps));
   }
 
   /** Ends the process. */
-  async close(): Promise<void> {
-    await this.#writer.write(new TextEncoder().encode("quit\n"));
-    await this.#writer.close();
-    await this.#child.status;
-    await this.#lines.return?.();
+  close(): Promise<void> {
+    return this.#serve.close();
   }
-}
-
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let nl;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      yield buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-    }
-  }
-  if (buffered) yield buffered;
 }

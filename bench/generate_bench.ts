@@ -10,9 +10,18 @@
  * names the CPU, cores, backend, thread settings and the load average at start and end, since
  * the machines this runs on are shared.
  *
+ * `--contenders lib,torch` adds PyTorch + Hugging Face `transformers` (GPT2LMHeadModel,
+ * `generate` greedy with its cache) on the same weights: lib writes its model as a Hugging Face
+ * folder that PyTorch loads (bench/_torch_generate.ts), one process per `--torch-threads` count,
+ * its rounds interleaved with lib's. The end adds, per model, lib's cache mode against the best
+ * thread count of each round (median and range of the per-round ratios) and how many leading
+ * greedy tokens the two sides share.
+ *
  *     deno task bench:generate                       # both models, tensorflow if built, 3 rounds
  *     deno task bench:generate --models gpt2-124M --rounds 3 --new-tokens 256 --prompt 32
  *     deno task bench:generate --models baby --modes cache --backend wasm
+ *     deno task bench:generate --models gpt2-124M --modes cache --contenders lib,torch \
+ *       --python /work/venv-torch/bin/python --new-tokens 256
  *
  * @module
  */
@@ -22,6 +31,7 @@ import { disposeKVCache, GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { generate } from "../lib/sample/mod.ts";
 import { Rng } from "../lib/random.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
+import { TorchGenerator, writeSharedWeights } from "./_torch_generate.ts";
 
 /** The timings of one generate call. */
 export interface GenerateTiming {
@@ -39,6 +49,8 @@ export interface GenerateBenchRow {
   model: string;
   /** "cache" or "no cache". */
   mode: string;
+  /** "lib", or "torch N threads" (PyTorch + transformers). */
+  contender: string;
   /** Trainable parameters. */
   params: number;
   /** Prefill milliseconds per round (the prompt's pass that fills the cache). */
@@ -103,7 +115,7 @@ const MODELS: Record<string, () => GPT> = {
  * ```ts
  * import { table } from "./generate_bench.ts";
  * console.log(table([{
- *   model: "baby", mode: "cache", params: 1, prefillMs: [5], firstTokenMs: [6],
+ *   model: "baby", mode: "cache", contender: "lib", params: 1, prefillMs: [5], firstTokenMs: [6],
  *   decodeMs: [10], tokensPerSecond: [99],
  * }]));
  * ```
@@ -114,12 +126,13 @@ export function table(rows: GenerateBenchRow[]): string {
   const cell = (xs: number[]) =>
     `${fmt(median(xs))} (${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))})`;
   const lines = [
-    "| model | params | mode | prefill ms | first token ms | decode ms/token | tokens/s |",
-    "|---|---:|---|---:|---:|---:|---:|",
+    "| model | params | contender | mode | prefill ms | first token ms | decode ms/token | tokens/s |",
+    "|---|---:|---|---|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.model} | ${(r.params / 1e6).toFixed(2)}M | ${r.mode} | ${cell(r.prefillMs)} | ` +
+      `| ${r.model} | ${(r.params / 1e6).toFixed(2)}M | ${r.contender} | ${r.mode} | ` +
+        `${cell(r.prefillMs)} | ` +
         `${cell(r.firstTokenMs)} | ${cell(r.decodeMs)} | ${cell(r.tokensPerSecond)} |`,
     );
   }
@@ -144,8 +157,13 @@ const FLAGS = {
   },
   modes: {
     kind: "string",
-    description: "comma-separated modes: cache, no-cache",
+    description: "comma-separated modes of lib's generate: cache, no-cache",
     default: "cache,no-cache",
+  },
+  contenders: {
+    kind: "string",
+    description: "comma-separated: lib, torch (PyTorch + transformers generate, same weights)",
+    default: "lib",
   },
   rounds: { kind: "int", description: "interleaved rounds", default: 3 },
   prompt: { kind: "int", description: "prompt length in tokens", default: 32 },
@@ -154,35 +172,161 @@ const FLAGS = {
     kind: "string",
     description: "tfjs backend (default: the project's choice, tensorflow when built)",
   },
+  python: {
+    kind: "string",
+    description:
+      "python with torch and transformers (default: $LLM_TORCH_PYTHON, .venv's, python3)",
+  },
+  torchThreads: {
+    kind: "string",
+    description: "comma-separated PyTorch thread counts; the best of them is the baseline",
+    default: "1,2",
+  },
 } as const satisfies FlagSpecs;
 
-async function main(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, FLAGS);
-  if (f.help) {
-    console.log(flagUsage("Usage: deno task bench:generate [flags]", FLAGS));
-    return;
+/** What `deno task bench:generate` runs, from its flags, checked. */
+export interface GenerateBenchSettings {
+  /** Models to time (keys of the bench's model table). */
+  models: string[];
+  /** lib's modes: "cache" and/or "no-cache". */
+  modes: string[];
+  /** Whether lib is timed. */
+  lib: boolean;
+  /** Whether PyTorch + transformers is timed. */
+  torch: boolean;
+  /** Interleaved rounds. */
+  rounds: number;
+  /** Prompt tokens. */
+  prompt: number;
+  /** New tokens per run. */
+  newTokens: number;
+  /** tfjs backend, or undefined for the project's choice. */
+  backend?: string;
+  /** The Python that runs the PyTorch contender. */
+  python: string;
+  /** PyTorch thread counts. */
+  torchThreads: number[];
+  /** `--help` was given. */
+  help: boolean;
+}
+
+/** Splits a comma list, trimming blanks. */
+const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x);
+
+/**
+ * The Python for PyTorch contenders: `LLM_TORCH_PYTHON` when set (the tests' convention), else
+ * the project's `.venv`, else `python3`.
+ */
+function defaultPython(): string {
+  const fromEnv = Deno.env.get("LLM_TORCH_PYTHON");
+  if (fromEnv) return fromEnv;
+  const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
+  try {
+    Deno.statSync(venv);
+    return venv;
+  } catch {
+    return "python3";
   }
-  const names = f.models.split(",");
-  for (const n of names) {
+}
+
+/**
+ * Parses and checks the flags of `deno task bench:generate`; every mistake is an error naming
+ * the flag and the choices, raised before any model is built or Python started.
+ *
+ * @example
+ * ```ts
+ * import { generateBenchSettings } from "./generate_bench.ts";
+ * const s = generateBenchSettings(["--contenders", "lib,torch", "--torch-threads", "2"]);
+ * console.log(s.torch, s.torchThreads); // true [ 2 ]
+ * ```
+ */
+export function generateBenchSettings(argv: string[]): GenerateBenchSettings {
+  const f = parseFlags(argv, FLAGS);
+  const models = list(f.models);
+  for (const n of models) {
     if (!MODELS[n]) {
       throw new Error(`unknown model "${n}"; choose from ${Object.keys(MODELS).join(", ")}`);
     }
   }
-  const modes = f.modes.split(",");
+  const modes = list(f.modes);
   for (const m of modes) {
     if (m !== "cache" && m !== "no-cache") {
       throw new Error(`unknown mode "${m}" in --modes; choose from cache, no-cache`);
     }
   }
-  const rounds = f.rounds;
-  const promptLength = f.prompt;
-  const newTokens = f.newTokens;
-  if (rounds < 1 || promptLength < 1 || newTokens < 2) {
+  const contenders = list(f.contenders);
+  for (const c of contenders) {
+    if (c !== "lib" && c !== "torch") {
+      throw new Error(`--contenders: unknown "${c}"; choose from lib, torch`);
+    }
+  }
+  if (models.length === 0 || modes.length === 0 || contenders.length === 0) {
+    throw new Error("--models, --modes and --contenders each need at least one entry");
+  }
+  const torchThreads = list(f.torchThreads).map(Number);
+  if (torchThreads.length === 0 || !torchThreads.every((t) => Number.isInteger(t) && t >= 1)) {
+    throw new Error(
+      `--torch-threads expects positive integers separated by commas, got "${f.torchThreads}"`,
+    );
+  }
+  const lib = contenders.includes("lib"), torch = contenders.includes("torch");
+  // transformers' generate is timed with its cache; lib's ratio needs the same mode.
+  if (lib && torch && !modes.includes("cache")) {
+    throw new Error("--contenders lib,torch compares lib's cache mode: add cache to --modes");
+  }
+  if (f.rounds < 1 || f.prompt < 1 || f.newTokens < 2) {
     throw new Error(
       "--rounds and --prompt must be at least 1 and --new-tokens at least 2 (decode time is " +
         "measured after the first token)",
     );
   }
+  return {
+    models,
+    modes,
+    lib,
+    torch,
+    rounds: f.rounds,
+    prompt: f.prompt,
+    newTokens: f.newTokens,
+    backend: f.backend,
+    python: f.python ?? defaultPython(),
+    torchThreads,
+    help: f.help,
+  };
+}
+
+/**
+ * How many leading tokens two greedy continuations share.
+ *
+ * @example
+ * ```ts
+ * import { agreeingPrefix } from "./generate_bench.ts";
+ * console.log(agreeingPrefix([1, 2, 3], [1, 2, 4])); // 2
+ * ```
+ */
+export function agreeingPrefix(a: number[], b: number[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Median and range of `xs`, three significant digits. */
+const spread = (xs: number[]) => {
+  const fmt = (x: number) => x.toPrecision(3);
+  return `${fmt(median(xs))} (${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))})`;
+};
+
+async function main(argv: string[]): Promise<void> {
+  const f = generateBenchSettings(argv);
+  if (f.help) {
+    console.log(flagUsage("Usage: deno task bench:generate [flags]", FLAGS));
+    return;
+  }
+  const names = f.models;
+  const modes = f.lib ? f.modes : [];
+  const rounds = f.rounds;
+  const promptLength = f.prompt;
+  const newTokens = f.newTokens;
   const loadStart = loadAverage();
   const backend = await initBackend({ backend: f.backend, report: false });
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
@@ -206,18 +350,52 @@ async function main(argv: string[]): Promise<void> {
     models.set(n, MODELS[n]());
     console.log(`  built ${n} in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   }
+  // PyTorch loads lib's weights from a Hugging Face folder, one process per model and thread
+  // count; the folder goes once every process has read it.
+  const torch = new Map<string, TorchGenerator>();
+  if (f.torch) {
+    for (const n of names) {
+      const dir = await writeSharedWeights(models.get(n)!);
+      try {
+        for (const threads of f.torchThreads) {
+          const t = await TorchGenerator.start(f.python, threads, dir);
+          if (typeof t === "string") {
+            throw new Error(
+              `the torch contender cannot run: ${t}. Pass --python (or set LLM_TORCH_PYTHON to) ` +
+                `a Python with torch and transformers.`,
+            );
+          }
+          torch.set(`${n} ${threads}`, t);
+          if (torch.size === 1) {
+            const i = t.info;
+            console.log(
+              `  torch: PyTorch ${i.torch}, transformers ${i.transformers}, ${i.blas} BLAS, ` +
+                `${i.cpu_capability} kernels, GPT2LMHeadModel attention "${i.attention}", ` +
+                `generate(do_sample=False, use_cache=True); threads ${f.torchThreads.join(", ")}`,
+            );
+          }
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  }
   const rows = new Map<string, GenerateBenchRow>();
+  const addRow = (key: string, model: string, mode: string, contender: string) =>
+    rows.set(key, {
+      model,
+      mode,
+      contender,
+      params: models.get(model)!.numParams(),
+      prefillMs: [],
+      firstTokenMs: [],
+      decodeMs: [],
+      tokensPerSecond: [],
+    });
   for (const n of names) {
-    for (const m of modes) {
-      rows.set(`${n} ${m}`, {
-        model: n,
-        mode: m === "cache" ? "cache" : "no cache",
-        params: models.get(n)!.numParams(),
-        prefillMs: [],
-        firstTokenMs: [],
-        decodeMs: [],
-        tokensPerSecond: [],
-      });
+    for (const m of modes) addRow(`${n} ${m}`, n, m === "cache" ? "cache" : "no cache", "lib");
+    for (const t of f.torch ? f.torchThreads : []) {
+      addRow(`${n} torch ${t}`, n, "cache", `torch ${t} thread${t > 1 ? "s" : ""}`);
     }
   }
   const rng = new Rng(7);
@@ -237,10 +415,10 @@ async function main(argv: string[]): Promise<void> {
     const idx = tf.tensor2d([window], [1, window.length], "int32");
     const start = performance.now();
     if (useCache) {
-      const { logits, cache } = model.forwardWithCache(idx);
-      const row = tf.slice(logits, [0, window.length - 1, 0], [1, 1, -1]);
-      row.dataSync();
-      tf.dispose([row, logits]);
+      // As generate runs it: only the last position's logits.
+      const { logits, cache } = model.forwardWithCache(idx, undefined, { lastOnly: true });
+      logits.dataSync();
+      logits.dispose();
       disposeKVCache(cache);
     } else {
       const logits = model.forward(idx);
@@ -269,10 +447,24 @@ async function main(argv: string[]): Promise<void> {
       prefill(n, m === "cache");
       run(n, m === "cache", 4);
     }
+    for (const t of f.torch ? f.torchThreads : []) {
+      await torch.get(`${n} ${t}`)!.run(prompts.get(n)!, 4);
+    }
   }
   const tensors = tf.memory().numTensors;
   const outputs = new Map<string, string>();
   const differ = new Set<string>();
+  const libTokens = new Map<string, number[]>();
+  const torchTokens = new Map<string, number[]>();
+  const report = (r: number, row: GenerateBenchRow) => {
+    const i = row.prefillMs.length - 1;
+    console.log(
+      `  round ${r + 1} ${row.model} ${row.contender} ${row.mode}: prefill ` +
+        `${row.prefillMs[i].toFixed(1)} ms, first token ${row.firstTokenMs[i].toFixed(1)} ms, ` +
+        `decode ${row.decodeMs[i].toFixed(1)} ms/token, ` +
+        `${row.tokensPerSecond[i].toPrecision(3)} tokens/s`,
+    );
+  };
   for (let r = 0; r < rounds; r++) {
     for (const n of names) {
       for (const m of modes) {
@@ -287,17 +479,26 @@ async function main(argv: string[]): Promise<void> {
         const seen = outputs.get(n);
         if (seen === undefined) outputs.set(n, out.join());
         else if (seen !== out.join()) differ.add(n);
-        console.log(
-          `  round ${r + 1} ${n} ${row.mode}: prefill ${p.toFixed(1)} ms, first token ` +
-            `${timing.firstTokenMs.toFixed(1)} ms, decode ${timing.decodeMs.toFixed(1)} ` +
-            `ms/token, ${timing.tokensPerSecond.toPrecision(3)} tokens/s`,
-        );
+        if (!libTokens.has(n)) libTokens.set(n, out);
+        report(r, row);
+      }
+      for (const t of f.torch ? f.torchThreads : []) {
+        const row = rows.get(`${n} torch ${t}`)!;
+        const res = await torch.get(`${n} ${t}`)!.run(prompts.get(n)!, newTokens);
+        const timing = splitTimings(0, res.arrivals_ms);
+        row.prefillMs.push(res.prefill_ms);
+        row.firstTokenMs.push(timing.firstTokenMs);
+        row.decodeMs.push(timing.decodeMs);
+        row.tokensPerSecond.push(timing.tokensPerSecond);
+        if (!torchTokens.has(n)) torchTokens.set(n, res.tokens);
+        report(r, row);
       }
     }
   }
   if (tf.memory().numTensors !== tensors) {
     throw new Error(`generation leaked ${tf.memory().numTensors - tensors} tensors`);
   }
+  for (const t of torch.values()) await t.close();
   console.log(`  load average (1, 5, 15 min) at end: ${loadAverage()}`);
   console.log();
   console.log(table([...rows.values()]));
@@ -306,6 +507,46 @@ async function main(argv: string[]): Promise<void> {
       const c = median(rows.get(`${n} cache`)!.tokensPerSecond);
       const u = median(rows.get(`${n} no-cache`)!.tokensPerSecond);
       console.log(`${n}: the cache is ${(c / u).toFixed(1)}x faster in tokens/s (medians)`);
+    }
+  }
+  if (f.lib && f.torch) {
+    console.log();
+    console.log(
+      "lib (cache) against the best PyTorch thread count of the same round; > 1: lib is faster",
+    );
+    for (const n of names) {
+      const lib = rows.get(`${n} cache`)!;
+      const ts = f.torchThreads.map((t) => rows.get(`${n} torch ${t}`)!);
+      // Per round: the best torch setting's number (highest tokens/s, lowest ms).
+      const best = (pick: (r: GenerateBenchRow) => number[], low: boolean) =>
+        lib.prefillMs.map((_, i) => {
+          const xs = ts.map((t) => pick(t)[i]);
+          return low ? Math.min(...xs) : Math.max(...xs);
+        });
+      const ratio = (ours: number[], theirs: number[], higherIsBetter: boolean) =>
+        spread(ours.map((x, i) => higherIsBetter ? x / theirs[i] : theirs[i] / x));
+      console.log(
+        `${n}: tokens/s ${
+          ratio(lib.tokensPerSecond, best((t) => t.tokensPerSecond, false), true)
+        }` +
+          `, time to first token ${
+            ratio(lib.firstTokenMs, best((t) => t.firstTokenMs, true), false)
+          }` +
+          `, prefill ${ratio(lib.prefillMs, best((t) => t.prefillMs, true), false)}` +
+          `, decode ${ratio(lib.decodeMs, best((t) => t.decodeMs, true), false)}` +
+          ` (median (range) over ${rounds} rounds)`,
+      );
+      const ours = libTokens.get(n), theirs = torchTokens.get(n);
+      if (ours && theirs) {
+        const k = agreeingPrefix(ours, theirs);
+        console.log(
+          `${n}: lib and PyTorch pick the same greedy tokens for the first ${k} of ${ours.length}` +
+            (k < ours.length
+              ? ` (then they part: random weights give near-equal logits, and the two sides' ` +
+                `float32 sums round differently)`
+              : ""),
+        );
+      }
     }
   }
   for (const [n, m] of models) {

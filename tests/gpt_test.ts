@@ -243,7 +243,14 @@ Deno.test("the key/value cache gives the same logits as a full forward pass", ()
     "exceeds the 9 positions",
   );
   disposeKVCache(cache);
-  tf.dispose([idx, full, incremental, ...steps]);
+  // lastOnly: each sequence's last position, as generate reads it (batch-major rows).
+  const last = model.forwardWithCache(idx, undefined, { lastOnly: true });
+  assertEquals(last.logits.shape, [2, 1, 10]);
+  const fullLast = tf.slice(full, [0, 6, 0], [2, 1, 10]);
+  assertLess(maxAbsDiff(last.logits.dataSync(), fullLast.dataSync()), 1e-5);
+  assertEquals(last.cache.length, 7);
+  disposeKVCache(last.cache);
+  tf.dispose([idx, full, incremental, ...steps, last.logits, fullLast]);
   model.dispose();
 });
 

@@ -92,15 +92,20 @@ export function causalSelfAttention(
   const qkv = linear(x, w.cAttnW, w.cAttnB); // (B*T, 3C)
   const drop = opts.dropout ?? 0;
   const causal = opts.causal ?? true;
-  if (causal && !opts.past && !opts.cache && drop === 0) {
-    // The plain case: one op from the projection's rows to the merged heads.
-    return { y: linear(causalAttentionRows(qkv, batch, nHead), w.cProjW, w.cProjB) };
+  if (causal && !opts.past && drop === 0) {
+    // The plain case: one op from the projection's rows to the merged heads. Filling a cache
+    // (generation's prefill) takes the same op, the very numbers a plain forward computes, and
+    // keeps the keys and values as heads besides.
+    const y = linear(causalAttentionRows(qkv, batch, nHead), w.cProjW, w.cProjB);
+    if (!opts.cache) return { y };
+    const [, k, v] = tf.unstack(rowsToHeads(qkv, batch, nHead)) as tf.Tensor3D[];
+    return { y, present: { k, v } };
   }
   let present: LayerKV | undefined;
   const heads = rowsToHeads(qkv, batch, nHead);
   let y: tf.Tensor3D; // (nh*B, T, hs)
   if (causal && !opts.past) {
-    // Training with dropout, or filling a cache: the packed op covers both.
+    // Training with dropout: the packed op.
     y = causalAttentionPacked(heads, { dropout: drop, seed: opts.seed });
   } else {
     // Keys and values of earlier tokens, or bidirectional attention: the tensor ops.

@@ -79,3 +79,26 @@ export function normalVariable(rng: Rng, shape: number[], std: number): tf.Varia
 export function filledVariable(shape: number[], value: number): tf.Variable {
   return ownedVariable(tf.fill(shape, value, "float32"));
 }
+
+/**
+ * A variable of zeros that is about to be overwritten (a loader's placeholder), as cheap as the
+ * backend allows. On tensorflow (tfjs-node) a tensor made from values keeps them in JavaScript
+ * until a kernel reads them, and a fresh zero-filled array is not resident until written, so the
+ * placeholder costs no memory before `assign` replaces it: loading GPT-2 124M then peaks at
+ * about 1x the weights instead of 2x. Elsewhere the values would be copied into the backend at
+ * once, so the fill kernel (which allocates only there) is cheaper.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { placeholderVariable } from "./init.ts";
+ * const v = placeholderVariable([2, 3]);
+ * v.assign(tf.ones([2, 3]));
+ * console.log(v.sum().dataSync()[0]); // 6
+ * v.dispose();
+ * ```
+ */
+export function placeholderVariable(shape: number[]): tf.Variable {
+  if (tf.getBackend() !== "tensorflow") return filledVariable(shape, 0);
+  return ownedVariable(tf.zeros(shape, "float32"));
+}

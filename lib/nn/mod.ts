@@ -15,6 +15,12 @@
  *
  * @module
  */
-export { filledVariable, normalValues, normalVariable, ownedVariable } from "./init.ts";
+export {
+  filledVariable,
+  normalValues,
+  normalVariable,
+  ownedVariable,
+  placeholderVariable,
+} from "./init.ts";
 export { columnSum, linear, matMul2d } from "../ops/linear.ts";
 export { countParams, requireParam } from "./params.ts";

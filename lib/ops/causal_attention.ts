@@ -353,7 +353,8 @@ export function causalAttention(
   return tf.tidy(() => {
     // (BH, Tq, hs) x (BH, hs, Tk) -> (BH, Tq, Tk)
     const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs));
-    const scores = causal ? tf.add(raw, causalBias(Tq, Tk)) : raw;
+    // One query (a decoding step) is the last position: it sees every key, the bias is all 0.
+    const scores = causal && Tq > 1 ? tf.add(raw, causalBias(Tq, Tk)) : raw;
     let att = tf.softmax(scores);
     if (dropout > 0) att = tf.dropout(att, dropout, undefined, seed);
     return tf.matMul(att, v) as tf.Tensor3D; // (BH, Tq, hs)

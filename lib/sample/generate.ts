@@ -91,7 +91,7 @@ export function generate(
     // Extend the cache by the newest token once it holds the prompt.
     const extend = cache !== undefined;
     const idx = encode(extend ? window.slice(-1) : window);
-    const result = model.forwardWithCache(idx, extend ? cache : undefined);
+    const result = model.forwardWithCache(idx, extend ? cache : undefined, { lastOnly: true });
     idx.dispose();
     disposeKVCache(cache);
     cache = result.cache;
