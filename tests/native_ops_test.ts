@@ -11,6 +11,8 @@ import { addLayerNorm, crossEntropy, gelu, layerNorm, linear } from "../lib/mode
 import { causalSelfAttention } from "../lib/attention/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
+import { embeddingLookup } from "../lib/ops/embedding.ts";
+import { residualAdd } from "../lib/ops/residual_add.ts";
 
 const TF = Deno.env.get("LLM_BACKEND") === "tensorflow-gpu" ? "tensorflow-gpu" : "tensorflow";
 const tensorflow = (await probeBackends()).find((p) => p.name === TF)!.available;
@@ -107,7 +109,14 @@ Deno.test({
       assertSameAsTensorOps("linear", (a, c, d) => linear(a as tf.Tensor2D, c, d), [x, W, bias]);
       const targets = tf.tensor1d(Array.from({ length: 37 }, (_, i) => (i * 7) % 48), "int32");
       assertSameAsTensorOps("crossEntropy", (a) => crossEntropy(a as tf.Tensor2D, targets), [x]);
-      tf.dispose([x, d, w, b, wide, W, bias, targets]);
+      // repeated ids: their gradients add up in the table's row
+      const table = seeded([11, 48], 8);
+      const ids = tf.tensor1d(Array.from({ length: 37 }, (_, i) => (i * 5) % 11), "int32");
+      assertSameAsTensorOps("embeddingLookup", (t) => embeddingLookup(t as tf.Tensor2D, ids), [
+        table,
+      ]);
+      assertSameAsTensorOps("residualAdd", (a, e) => residualAdd(a, e), [x, d]);
+      tf.dispose([x, d, w, b, wide, W, bias, targets, table, ids]);
       assertEquals(tf.memory().numTensors, before);
     }),
 });
@@ -192,6 +201,9 @@ Deno.test({
         Error,
         "qkv must be (B*2, 3*C)",
       );
-      tf.dispose([x, w, qkv]);
+      // TensorFlow's gather checks the ids itself (tfjs-node's reads them back to check)
+      const table = tf.ones([65, 2]) as tf.Tensor2D, badIds = tf.tensor1d([0, 70], "int32");
+      assertThrows(() => embeddingLookup(table, badIds), Error, "is not in [0, 65)");
+      tf.dispose([x, w, qkv, table, badIds]);
     }),
 });

@@ -21,6 +21,8 @@ import { gelu } from "../../ops/gelu.ts";
 import { layerNorm } from "../../ops/layer_norm.ts";
 import { addLayerNorm, branchLayerNorm } from "../../ops/add_layer_norm.ts";
 import { linear, matMul2d } from "../../ops/linear.ts";
+import { embeddingLookup } from "../../ops/embedding.ts";
+import { residualAdd } from "../../ops/residual_add.ts";
 import { type GPTConfig, validateGPTConfig } from "./gpt_config.ts";
 
 // The config helpers travel with the model: `import { GPT, gptConfig } from "./gpt.ts"`.
@@ -137,7 +139,7 @@ export function gptBlock(
   // ... and ln_2 of the new x, in the same op as the add
   const { s, y } = addLayerNorm(s0, drop(attn.y), w.ln2.weight, w.ln2.bias);
   // x = x + mlp(ln_2(x))
-  return { x: tf.add(s, drop(mlp(y, w.mlp))), present: attn.present };
+  return { x: residualAdd(s, drop(mlp(y, w.mlp))), present: attn.present };
 }
 
 /** GPT-2's MLP: widen to 4C, GELU, project back to C. */
@@ -312,9 +314,9 @@ export class GPT {
     const dropoutOf = <X extends tf.Tensor>(x: X): X =>
       drop > 0 ? tf.dropout(x, drop, undefined, nextSeed++) as X : x;
 
-    const tok = tf.gather(
-      this.#p("transformer.wte.weight"),
-      tf.reshape(idx, [B * T]),
+    const tok = embeddingLookup(
+      this.#p("transformer.wte.weight") as tf.Tensor2D,
+      tf.reshape(idx, [B * T]) as tf.Tensor1D,
     ); // (B*T, C)
     const wpe = this.#p("transformer.wpe.weight");
     // A full-length slice would cost a copy forward and a pad backward for nothing.
