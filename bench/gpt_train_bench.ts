@@ -259,7 +259,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
             losses.set(c.name, loss);
           }
           log(
-            `[${backend}] round ${r + 1}/${opts.rounds}: ` +
+            `[${backend}] round ${r + 1}/${opts.rounds} (load ${loadAverage()}): ` +
               all.map((c) => `${c.name} ${median(perRound.get(c.name)!.at(-1)!).toFixed(0)} ms`)
                 .join(", "),
           );
@@ -330,6 +330,15 @@ export function table(rows: BenchRow[], tokensPerStep: number): string {
     );
   }
   return lines.join("\n");
+}
+
+/** The 1-minute load average, where Linux tells it: other work on the machine skews a round. */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  } catch {
+    return "unknown";
+  }
 }
 
 function positiveInts(name: string, text: string, min = 1): number[] {
@@ -474,15 +483,14 @@ if (import.meta.main) {
   const { shape } = opts;
   const { batch, block, nEmbd, nLayer, nHead, vocab } = shape;
   const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];
-  const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   console.log(
     `GPT training step (B=${batch}, T=${block}, C=${nEmbd}, ${nLayer} layers, ${nHead} heads, ` +
       `V=${vocab}), AdamW; ${opts.rounds} interleaved rounds of ${opts.steps} steps after ` +
       `${opts.warmup} warm-up; CPU: ${cpu ?? "unknown"}, ${navigator.hardwareConcurrency} ` +
-      `threads; load average before: ${load()}`,
+      `threads; load average before: ${loadAverage()}`,
   );
   const rows = await runBench(opts);
-  console.log(`load average after: ${load()}`);
+  console.log(`load average after: ${loadAverage()}`);
   for (const r of rows) if (r.note) console.log(`${r.contender}: ${r.note}`);
   console.log("\n" + table(rows, batch * block));
   for (const naive of rows.filter((r) => r.contender.startsWith("naive "))) {
