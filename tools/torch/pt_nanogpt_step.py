@@ -20,6 +20,10 @@ then for each line "N" on stdin, N steps on random batches and one JSON line {"m
 "loss": x}; "quit" or end of input stops.
 
     /work/venv-torch/bin/python tools/torch/pt_nanogpt_step.py --nanogpt /tmp/nanoGPT --threads 1
+
+With --profile N it instead runs 5 untimed steps, then N steps under torch.profiler, and prints
+PyTorch's per-operator table (self CPU time over the N steps), to set beside `deno task
+bench:profile`.
 """
 import argparse
 import contextlib
@@ -62,6 +66,7 @@ def main():
     ap.add_argument("--block", type=int, default=64)
     ap.add_argument("--batch", type=int, default=12)
     ap.add_argument("--vocab", type=int, default=65)
+    ap.add_argument("--profile", type=int, default=0, help="profile N steps instead of serving")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -82,6 +87,33 @@ def main():
             "bias": args.bias, "params": sum(p.numel() for p in model.parameters()),
             "adamw": {k: defaults.get(k) for k in ("foreach", "fused")},
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), **blas_description()}
+
+    def step():
+        """One step of train.py; returns the loss (a float: train.py's loss.item())."""
+        x = torch.randint(V, (B, T), generator=gen)
+        y = torch.randint(V, (B, T), generator=gen)
+        t0 = time.perf_counter()
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        _, loss = model(x, y)
+        loss = loss / 1  # train.py divides by gradient_accumulation_steps
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        lossf = loss.item()
+        return 1000 * (time.perf_counter() - t0), lossf
+
+    if args.profile > 0:
+        from torch.profiler import ProfilerActivity, profile
+        for _ in range(5):
+            step()
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(args.profile):
+                step()
+        print(f"nanoGPT step, {args.threads} thread(s), {args.profile} profiled steps", flush=True)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
+        return
     print(json.dumps(info), flush=True)
     for line in sys.stdin:
         line = line.strip()
@@ -89,21 +121,9 @@ def main():
             break
         ms, lossf = [], float("nan")
         for _ in range(int(line)):
-            x = torch.randint(V, (B, T), generator=gen)
-            y = torch.randint(V, (B, T), generator=gen)
-            t0 = time.perf_counter()
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            _, loss = model(x, y)
-            loss = loss / 1  # train.py divides by gradient_accumulation_steps
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            lossf = loss.item()
-            ms.append(1000 * (time.perf_counter() - t0))
+            step_ms, lossf = step()
+            ms.append(step_ms)
         print(json.dumps({"ms": ms, "loss": lossf}), flush=True)
-
 
 if __name__ == "__main__":
     main()
