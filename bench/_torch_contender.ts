@@ -34,7 +34,15 @@ export interface TorchInfo {
   adamw?: { foreach: boolean | null; fused: boolean | null };
 }
 
-/** How to get a checkout for `--nanogpt`, quoted by every error about it. */
+/**
+ * How to get a checkout for `--nanogpt`, quoted by every error about it.
+ *
+ * @example
+ * ```ts
+ * import { NANOGPT_CLONE } from "./_torch_contender.ts";
+ * console.log(`${NANOGPT_CLONE} /tmp/nanoGPT`);
+ * ```
+ */
 export const NANOGPT_CLONE = "git clone https://github.com/karpathy/nanoGPT";
 
 /**
