@@ -4,10 +4,14 @@
  * all of them alike), median and range per contender, and per-round ratios to PyTorch.
  *
  * Contenders: `lib` (lib/models/gpt/gpt.ts on each backend asked for), `naive` (bench/naive_gpt.ts
- * on stock tfjs kernels, on wasm and cpu: the baseline lib's kernels are measured against) and `torch`
- * (tools/torch/pt_reference_run.py, once per thread count, when PyTorch is installed).
+ * on stock tfjs kernels, on wasm and cpu: the baseline lib's kernels are measured against), `torch`
+ * (tools/torch/pt_reference_run.py, the project's PyTorch replica of lib's GPT, once per thread
+ * count, when PyTorch is installed) and `nanogpt` (karpathy/nanoGPT's own model.py and train.py
+ * step from a checkout given with `--nanogpt DIR`, through tools/torch/pt_nanogpt_step.py, once
+ * per thread count). Ratios are per round, to the best thread count of the reference that round.
  *
  *     deno task bench:gpt                                   # baby GPT: tensorflow (if set up), wasm, PyTorch
+ *     deno task bench:gpt --contenders lib,torch,nanogpt --nanogpt ../nanoGPT   # git clone https://github.com/karpathy/nanoGPT
  *     deno task bench:gpt --n-embd 256 --n-layer 4 --n-head 4 --block 64 --batch 12
  *     deno task bench:gpt --backends wasm,cpu --rounds 7 --steps 3 --json out.json
  *     deno task bench:gpt --backends webgpu --torch-device cuda,cpu   # on an NVIDIA GPU
@@ -19,7 +23,7 @@ import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
-import { type BenchShape, TorchContender } from "./_torch_contender.ts";
+import { type BenchShape, checkNanoGptDir, TorchContender } from "./_torch_contender.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 
 /** One contender's timings. */
@@ -34,6 +38,12 @@ export interface BenchRow {
   vsTorch?: number;
   /** Smallest and largest of those per-round ratios. */
   vsTorchRange?: [number, number];
+  /** Per-round ratios to the best nanoGPT thread count of the same round, in round order. */
+  vsNanoGptRounds?: number[];
+  /** Median of {@link BenchRow.vsNanoGptRounds}. */
+  vsNanoGpt?: number;
+  /** Smallest and largest of {@link BenchRow.vsNanoGptRounds}. */
+  vsNanoGptRange?: [number, number];
   /** Per-round medians, in round order (for ratios between any two contenders). */
   roundMedians: number[];
   /** Loss after the last step. */
@@ -136,7 +146,7 @@ export interface BenchOptions {
   shape: BenchShape;
   /** tfjs backends to run lib (and naive) on, one block of rounds each. */
   backends: string[];
-  /** Which contenders: any of "lib", "naive", "torch". */
+  /** Which contenders: any of "lib", "naive", "torch", "nanogpt". */
   contenders: string[];
   /** Rounds per backend block. */
   rounds: number;
@@ -150,6 +160,10 @@ export interface BenchOptions {
   torchThreads: number[];
   /** PyTorch devices: "cpu" (once per thread count), "cuda" (once). Default ["cpu"]. */
   torchDevices?: string[];
+  /** A checkout of karpathy/nanoGPT, for the "nanogpt" contender (CPU, each thread count). */
+  nanogpt?: string;
+  /** Biases in nanoGPT's Linears and LayerNorms (train.py's default: none). */
+  nanogptBias?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -196,6 +210,31 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       }
     }
   }
+  const nanogpt: Contender[] = [];
+  if (opts.contenders.includes("nanogpt")) {
+    const dir = checkNanoGptDir(opts.nanogpt);
+    for (const threads of opts.torchThreads) {
+      const t = await TorchContender.start(opts.python, threads, opts.shape, "cpu", {
+        nanogpt: dir,
+        bias: opts.nanogptBias,
+      });
+      if (typeof t === "string") {
+        log(`nanoGPT skipped: ${t}`);
+        break;
+      }
+      const i = t.info;
+      nanogpt.push({
+        name: `nanogpt ${threads} thread${threads > 1 ? "s" : ""}`,
+        note: `karpathy/nanoGPT model.py + train.py's step (bias ${i.bias}, ${i.params} ` +
+          `parameters, AdamW foreach=${i.adamw?.foreach} fused=${i.adamw?.fused}, grad clip ` +
+          `1.0) on PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${i.blas}` +
+          (i.onednn ? `, oneDNN ${i.onednn}` : "") + `, kernels ${i.cpu_capability}`,
+        run: (n) => t.run(n),
+        close: () => t.close(),
+      });
+    }
+  }
+  const python = [...torch, ...nanogpt];
   const rows: BenchRow[] = [];
   try {
     for (const backend of opts.backends) {
@@ -208,7 +247,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       if (opts.contenders.includes("naive") && (backend === "wasm" || backend === "cpu")) {
         ours.push(tfContender(`naive ${backend}`, opts.shape, true));
       }
-      const all = [...ours, ...torch];
+      const all = [...ours, ...python];
       try {
         if (opts.warmup > 0) { for (const c of all) await c.run(opts.warmup); }
         const perRound = new Map(all.map((c) => [c.name, [] as number[][]]));
@@ -220,28 +259,33 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
             losses.set(c.name, loss);
           }
           log(
-            `[${backend}] round ${r + 1}/${opts.rounds}: ` +
+            `[${backend}] round ${r + 1}/${opts.rounds} (load ${loadAverage()}): ` +
               all.map((c) => `${c.name} ${median(perRound.get(c.name)!.at(-1)!).toFixed(0)} ms`)
                 .join(", "),
           );
         }
+        // Each round's ratio to the fastest thread count of a reference in that same round.
+        const ratiosTo = (ref: Contender[], rounds: number[][]) =>
+          ref.length === 0
+            ? undefined
+            : rounds.map((ms, r) =>
+              median(ms) / Math.min(...ref.map((t) => median(perRound.get(t.name)![r])))
+            );
+        const span = (xs?: number[]): [number, number] | undefined =>
+          xs && [Math.min(...xs), Math.max(...xs)];
         for (const c of all) {
           const rounds = perRound.get(c.name)!;
-          let vsTorch: number | undefined;
-          let vsTorchRange: [number, number] | undefined;
-          if (torch.length > 0) {
-            const ratios = rounds.map((ms, r) =>
-              median(ms) / Math.min(...torch.map((t) => median(perRound.get(t.name)![r])))
-            );
-            vsTorch = median(ratios);
-            vsTorchRange = [Math.min(...ratios), Math.max(...ratios)];
-          }
+          const vsTorch = ratiosTo(torch, rounds);
+          const vsNano = ratiosTo(nanogpt, rounds);
           rows.push({
             contender: c.name,
             block: backend,
             ms: rounds.flat(),
-            vsTorch,
-            vsTorchRange,
+            vsTorch: vsTorch && median(vsTorch),
+            vsTorchRange: span(vsTorch),
+            vsNanoGptRounds: vsNano,
+            vsNanoGpt: vsNano && median(vsNano),
+            vsNanoGptRange: span(vsNano),
             roundMedians: rounds.map(median),
             lastLoss: losses.get(c.name)!,
             note: c.note,
@@ -252,7 +296,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       }
     }
   } finally {
-    for (const t of torch) await t.close();
+    for (const t of python) await t.close();
   }
   return rows;
 }
@@ -267,24 +311,34 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
  * ```
  */
 export function table(rows: BenchRow[], tokensPerStep: number): string {
+  const nano = rows.some((r) => r.vsNanoGpt !== undefined);
   const lines = [
     "| rounds with | contender | ms/step (median) | range | tokens/s | vs best PyTorch (per round) " +
-    "| last loss |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    (nano ? "| vs best nanoGPT (per round) " : "") + "| last loss |",
+    "|---|---|---:|---:|---:|---:|" + (nano ? "---:|" : "") + "---:|",
   ];
+  const ratio = (x?: number, range?: [number, number]) =>
+    x === undefined ? "–" : `${x.toFixed(2)}x (${range!.map((v) => v.toFixed(2)).join("–")})`;
   for (const r of rows) {
     const m = median(r.ms);
     lines.push(
       `| ${r.block} | ${r.contender} | ${m.toFixed(0)} | ${Math.min(...r.ms).toFixed(0)}–` +
         `${Math.max(...r.ms).toFixed(0)} | ${(tokensPerStep / (m / 1000)).toFixed(0)} | ` +
-        `${
-          r.vsTorch === undefined
-            ? "–"
-            : `${r.vsTorch.toFixed(2)}x (${r.vsTorchRange!.map((x) => x.toFixed(2)).join("–")})`
-        } | ${r.lastLoss.toFixed(4)} |`,
+        `${ratio(r.vsTorch, r.vsTorchRange)} | ` +
+        (nano ? `${ratio(r.vsNanoGpt, r.vsNanoGptRange)} | ` : "") +
+        `${r.lastLoss.toFixed(4)} |`,
     );
   }
   return lines.join("\n");
+}
+
+/** The 1-minute load average, where Linux tells it: other work on the machine skews a round. */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  } catch {
+    return "unknown";
+  }
 }
 
 function positiveInts(name: string, text: string, min = 1): number[] {
@@ -325,8 +379,18 @@ const FLAGS = {
   },
   contenders: {
     kind: "string",
-    description: "any of lib, naive, torch",
+    description: "any of lib, naive, torch, nanogpt (nanogpt needs --nanogpt)",
     default: "lib,naive,torch",
+  },
+  nanogpt: {
+    kind: "string",
+    description: "a checkout of karpathy/nanoGPT for the nanogpt contender " +
+      "(git clone https://github.com/karpathy/nanoGPT)",
+  },
+  nanogptBias: {
+    kind: "bool",
+    description: "nanoGPT with biases in Linears/LayerNorms (train.py's default: none)",
+    default: false,
   },
   python: { kind: "string", description: "python with torch (default: .venv's, else python3)" },
   torchThreads: { kind: "string", description: "PyTorch thread counts", default: "1,2" },
@@ -338,12 +402,22 @@ const FLAGS = {
   json: { kind: "string", description: "also write the rows to this JSON file" },
 } as const satisfies FlagSpecs;
 
-if (import.meta.main) {
-  const values = parseFlags(Deno.args, FLAGS);
-  if (values.help) {
-    console.log(flagUsage("Usage: deno task bench:gpt [flags]", FLAGS));
-    Deno.exit(0);
-  }
+/**
+ * `deno task bench:gpt`'s flags as {@link BenchOptions}, checked before any work: shapes, the
+ * contender names, the PyTorch devices, and `--nanogpt` (given exactly when the `nanogpt`
+ * contender is asked for, and a checkout of karpathy/nanoGPT). `undefined` for `--help`.
+ * `--backends auto` probes the native backends set up here.
+ *
+ * @example
+ * ```ts
+ * import { benchOptions } from "./gpt_train_bench.ts";
+ * const opts = await benchOptions(["--backends", "cpu", "--contenders", "lib", "--rounds", "3"]);
+ * console.log(opts?.rounds, opts?.contenders); // 3 [ "lib" ]
+ * ```
+ */
+export async function benchOptions(args: string[]): Promise<BenchOptions | undefined> {
+  const values = parseFlags(args, FLAGS);
+  if (values.help) return undefined;
   const atLeast = (name: string, v: number, min = 1) => {
     if (v < min) throw new Error(`--${name} must be >= ${min}, got ${v}.`);
     return v;
@@ -359,43 +433,64 @@ if (import.meta.main) {
   }
   const contenders = values.contenders.split(",").map((s) => s.trim()).filter((s) => s);
   for (const c of contenders) {
-    if (!["lib", "naive", "torch"].includes(c)) {
-      throw new Error(`--contenders: unknown "${c}"; choose from lib, naive, torch.`);
+    if (!["lib", "naive", "torch", "nanogpt"].includes(c)) {
+      throw new Error(`--contenders: unknown "${c}"; choose from lib, naive, torch, nanogpt.`);
     }
   }
-  for (const d of values.torchDevice.split(",").map((s) => s.trim())) {
+  if (values.nanogpt !== undefined && !contenders.includes("nanogpt")) {
+    throw new Error(
+      `--nanogpt ${values.nanogpt} is given but --contenders (${contenders.join(",")}) has no ` +
+        `nanogpt; add it, e.g. --contenders ${[...contenders, "nanogpt"].join(",")}.`,
+    );
+  }
+  // Checked here, before any model is built: a wrong directory fails at once.
+  const nanogpt = contenders.includes("nanogpt") ? checkNanoGptDir(values.nanogpt) : undefined;
+  const torchDevices = values.torchDevice.split(",").map((s) => s.trim()).filter((s) => s);
+  for (const d of torchDevices) {
     if (!["cpu", "cuda"].includes(d)) {
       throw new Error(`--torch-device: unknown "${d}"; choose cpu, cuda or both ("cuda,cpu").`);
     }
   }
-  const shape = { nEmbd, nLayer, nHead, block, batch, vocab };
   // "auto": the native backends that are set up here, then wasm (cpu is 20x slower: ask for it).
-  let backendList = values.backends.split(",").map((s) => s.trim()).filter((s) => s);
+  let backends = values.backends.split(",").map((s) => s.trim()).filter((s) => s);
   if (values.backends === "auto") {
     const found = (await probeBackends()).filter((p) => p.available).map((p) => p.name);
-    backendList = ["tensorflow-gpu", "tensorflow", "wasm"].filter((b) =>
-      found.includes(b as never)
-    );
+    backends = ["tensorflow-gpu", "tensorflow", "wasm"].filter((b) => found.includes(b as never));
   }
-  const opts: BenchOptions = {
-    shape,
-    backends: backendList,
+  return {
+    shape: { nEmbd, nLayer, nHead, block, batch, vocab },
+    backends,
     contenders,
     rounds: atLeast("rounds", values.rounds),
     steps: atLeast("steps", values.steps),
     warmup: atLeast("warmup", values.warmup, 0),
     python: values.python ?? defaultPython(),
     torchThreads: positiveInts("torch-threads", values.torchThreads),
-    torchDevices: values.torchDevice.split(",").map((s) => s.trim()).filter((s) => s),
-    log: (line) => console.log(line),
+    torchDevices,
+    nanogpt,
+    nanogptBias: values.nanogptBias,
   };
+}
+
+if (import.meta.main) {
+  const parsed = await benchOptions(Deno.args);
+  if (!parsed) {
+    console.log(flagUsage("Usage: deno task bench:gpt [flags]", FLAGS));
+    Deno.exit(0);
+  }
+  const json = parseFlags(Deno.args, FLAGS).json;
+  const opts: BenchOptions = { ...parsed, log: (line) => console.log(line) };
+  const { shape } = opts;
+  const { batch, block, nEmbd, nLayer, nHead, vocab } = shape;
   const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];
   console.log(
     `GPT training step (B=${batch}, T=${block}, C=${nEmbd}, ${nLayer} layers, ${nHead} heads, ` +
       `V=${vocab}), AdamW; ${opts.rounds} interleaved rounds of ${opts.steps} steps after ` +
-      `${opts.warmup} warm-up; CPU: ${cpu ?? "unknown"}, ${navigator.hardwareConcurrency} threads`,
+      `${opts.warmup} warm-up; CPU: ${cpu ?? "unknown"}, ${navigator.hardwareConcurrency} ` +
+      `threads; load average before: ${loadAverage()}`,
   );
   const rows = await runBench(opts);
+  console.log(`load average after: ${loadAverage()}`);
   for (const r of rows) if (r.note) console.log(`${r.contender}: ${r.note}`);
   console.log("\n" + table(rows, batch * block));
   for (const naive of rows.filter((r) => r.contender.startsWith("naive "))) {
@@ -408,9 +503,15 @@ if (import.meta.main) {
         `${Math.max(...ratios).toFixed(2)})`,
     );
   }
-  if (values.json) {
+  for (const r of rows.filter((r) => r.vsNanoGptRounds && !r.contender.startsWith("nanogpt"))) {
+    console.log(
+      `${r.contender} / best nanoGPT, per round: ` +
+        r.vsNanoGptRounds!.map((x) => x.toFixed(2)).join(", "),
+    );
+  }
+  if (json) {
     Deno.writeTextFileSync(
-      values.json,
+      json,
       JSON.stringify({ shape, cpu, date: new Date().toISOString(), rows }, null, 1),
     );
   }
