@@ -24,6 +24,14 @@ import { AdamW } from "../lib/train/mod.ts";
 // crashes the process, and later test files may load tensorflow.
 const webgpu = (await probeBackends()).find((p) => p.name === "webgpu")!;
 const ignore = !webgpu.available;
+// CI sets LLM_REQUIRE_WEBGPU=1 (after installing Debian's software Vulkan driver, lavapipe), so
+// that a machine without an adapter fails here instead of skipping every kernel test.
+if (ignore && Deno.env.get("LLM_REQUIRE_WEBGPU") === "1") {
+  throw new Error(
+    `LLM_REQUIRE_WEBGPU=1 but no WebGPU adapter here (${webgpu.detail}). Install a software ` +
+      "one (Debian/Ubuntu: sudo apt-get install -y mesa-vulkan-drivers libvulkan1) or unset it.",
+  );
+}
 if (ignore) {
   console.log(`webgpu_kernels_test skipped: no WebGPU adapter here (${webgpu.detail}).`);
 }
