@@ -139,7 +139,7 @@ function adamwLoops(slots: AdamWSlot[], s: AdamWScalars): void {
  * @example
  * ```ts
  * import { adamwSlotsPerDispatch } from "./adamw_update.ts";
- * console.log(adamwSlotsPerDispatch()); // 0 off webgpu; 3 on llvmpipe (16 buffers)
+ * console.log(adamwSlotsPerDispatch()); // 0 off webgpu; 7 on lavapipe (32 buffers), 3 on llvmpipe via GL (16)
  * ```
  */
 export function adamwSlotsPerDispatch(): number {
