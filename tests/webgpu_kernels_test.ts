@@ -6,16 +6,16 @@
  * makes lib/backend take a software adapter; here `initBackend({ backend: "webgpu" })` forces it).
  */
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertLess } from "@std/assert";
+import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { initBackend, probeBackends, withKernels } from "../lib/backend/mod.ts";
 import { layerNorm } from "../lib/ops/layer_norm.ts";
 import { addLayerNorm, branchLayerNorm } from "../lib/ops/add_layer_norm.ts";
 import { gelu } from "../lib/ops/gelu.ts";
 import { crossEntropy } from "../lib/ops/cross_entropy.ts";
-import { adamwSlotsPerDispatch, adamwUpdate } from "../lib/ops/adamw_update.ts";
+import { adamwMultiShader, adamwSlotsPerDispatch, adamwUpdate } from "../lib/ops/adamw_update.ts";
 import { causalAttentionRows } from "../lib/ops/causal_attention.ts";
 import { linear, matMul2d } from "../lib/ops/linear.ts";
-import { matMulWgsl } from "../lib/ops/matmul_wgsl.ts";
+import { matMulWgsl, matMulWgslWithSums } from "../lib/ops/matmul_wgsl.ts";
 import { chosen } from "../lib/ops/dispatch.ts";
 import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
@@ -537,5 +537,162 @@ Deno.test({
     tf.dispose([x, y]);
     optimizer.dispose?.();
     model.dispose();
+  },
+});
+
+/** One AdamW update of `count` parameters of different sizes, two steps, with the new tensors. */
+function adamwTwoSteps(count: number): tf.Tensor[] {
+  // Variables that own their buffers (their source tensors disposed): updated in place.
+  const owning = (t: tf.Tensor) => {
+    const made = tf.variable(t);
+    t.dispose();
+    return made;
+  };
+  const slots = Array.from({ length: count }, (_, i) => {
+    const shape = [3 + 5 * i, 7];
+    return {
+      p: owning(normal(shape, 60 + i)),
+      m: owning(normal(shape, 70 + i, 0.1)),
+      v: owning(tf.abs(normal(shape, 80 + i, 0.01))),
+      g: normal(shape, 90 + i),
+      decayed: i % 2 === 0,
+    };
+  });
+  for (const stepSize of [1e-3, 3e-3]) {
+    adamwUpdate(slots, { beta1: 0.9, beta2: 0.95, stepSize, epsHat: 1e-8, shrink: 0.999 });
+  }
+  const out = slots.flatMap(({ p, m, v }) => [p, m, v].map((t) => tf.clone(t)));
+  slots.forEach(({ p, m, v }) => tf.dispose([p, m, v]));
+  return out;
+}
+
+Deno.test({
+  name: "webgpu: AdamW's multi-parameter shader compiles for every count up to 16 slots",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // Compiling needs no device that binds 65 buffers: only a pipeline would. The 10th slot's
+    // buffers are pj, gj, mj, vj, the names a local once had.
+    // deno-lint-ignore no-explicit-any
+    const device = (tf.backend() as any).device as GPUDevice;
+    for (let count = 1; count <= 16; count++) {
+      const shader = adamwMultiShader(count);
+      const buffers = shader.names.map((name, i) =>
+        `@group(0) @binding(${i + 1}) var<storage, ${
+          shader.inPlace.includes(name) ? "read_write" : "read"
+        }> ${name} : array<f32>;`
+      );
+      const code = [
+        "struct Uniforms {",
+        ...shader.uniforms.map((u) => `  ${u.name} : ${u.type},`),
+        "};",
+        "@group(0) @binding(0) var<storage, read_write> result : array<f32>;",
+        ...buffers,
+        `@group(0) @binding(${shader.names.length + 1}) var<uniform> uniforms : Uniforms;`,
+        shader.code,
+        "@compute @workgroup_size(64)",
+        "fn start(@builtin(global_invocation_id) id : vec3<u32>) { main(i32(id.x)); }",
+      ].join("\n");
+      const info = await device.createShaderModule({ code }).getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === "error").map((m) => m.message);
+      assertEquals(errors, [], `${count} slots`);
+    }
+    assertThrows(() => adamwMultiShader(17), Error, "from 1 to 16");
+    assertThrows(() => adamwMultiShader(0), Error, "from 1 to 16");
+  },
+});
+
+Deno.test({
+  name: "webgpu: AdamW over 4 and 9 parameters, several per dispatch, matches the reference",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    const perDispatch = adamwSlotsPerDispatch();
+    console.log(`AdamW slots per dispatch here: ${perDispatch}`);
+    for (const count of [4, 9]) {
+      const keys = await assertSameWithAndWithout(
+        `adamwUpdate ${count} parameters`,
+        () => adamwTwoSteps(count),
+      );
+      // Every step in place, perDispatch parameters per dispatch.
+      const adamw = keys.filter((k) => k.startsWith("lib_adamw")).length;
+      assertEquals(adamw, 2 * Math.ceil(count / perDispatch), `${count} parameters' dispatches`);
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: causal attention at head size 64 and 128 matches the reference; 160 runs it",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    const attention = (B: number, T: number, nh: number, hs: number) => () => {
+      const qkv = normal([B * T, 3 * nh * hs], 42) as tf.Tensor2D;
+      const r = normal([B * T, nh * hs], 43);
+      const f = (x: tf.Tensor) => tf.sum(tf.mul(causalAttentionRows(x as tf.Tensor2D, B, nh), r));
+      return [causalAttentionRows(qkv, B, nh), tf.grad(f)(qkv)];
+    };
+    for (const hs of [64, 128]) {
+      await assertSameWithAndWithout(`causalAttentionRows hs ${hs}`, attention(2, 5, 2, hs));
+    }
+    // Over WGSL_MAX_HEAD (128) the webgpu version falls back to the reference ops.
+    const run = async (fused: boolean) => {
+      let out: tf.Tensor[] = [];
+      const keys = withKernels(
+        { webgpuKernels: fused },
+        () => dispatches(() => out = tf.tidy(attention(1, 4, 2, 160))),
+      );
+      const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(out);
+      return { keys, values };
+    };
+    const fused = await run(true), reference = await run(false);
+    assert(!fused.keys.some(isLib), "head size 160 ran a lib WGSL kernel");
+    fused.values.forEach((v, i) => assertLess(relativeError(v, reference.values[i]), TOLERANCE));
+  },
+});
+
+Deno.test({
+  name: "webgpu: linear and the WGSL matmul with no rows give empty outputs and zero gradients",
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    const [K, N] = [8, 12];
+    const x = tf.zeros([0, K]) as tf.Tensor2D, dy = tf.zeros([0, N]) as tf.Tensor2D;
+    const { product, sums } = matMulWgslWithSums(x, dy, true, false);
+    assertEquals(product.shape, [K, N]);
+    assertEquals(Array.from(await product.data()), new Array(K * N).fill(0));
+    assertEquals(Array.from(await sums.data()), new Array(N).fill(0));
+    const w = normal([K, N], 44), b = normal([N], 45);
+    // The upstream gradient is given: tfjs's own sum of an empty tensor fails on webgpu
+    // ("Dispatch size exceeds WebGPU limits").
+    const [y, gx, gw, gb] = tf.tidy(() => {
+      const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => linear(xs as tf.Tensor2D, ws, bs);
+      return [linear(x, w, b), ...tf.grads(f)([x, w, b], dy)];
+    });
+    assertEquals([y.shape, gx.shape, gw.shape, gb.shape], [[0, N], [0, K], [K, N], [N]]);
+    assertEquals(Array.from(await gw.data()), new Array(K * N).fill(0));
+    assertEquals(Array.from(await gb.data()), new Array(N).fill(0));
+    tf.dispose([x, dy, product, sums, w, b, y, gx, gw, gb]);
+  },
+});
+
+Deno.test({
+  name: "webgpu: LayerNorm over more than 65,535 rows (a 2-D dispatch) matches the reference",
+  // It found lib's dw and db summing only 65,535 of 70,000 rows on llvmpipe, whose invocations
+  // stop looping after about 65,535 iterations: the column sums now loop N / 64 times.
+  ignore,
+  fn: async () => {
+    await onWebGPU();
+    // One workgroup per row: 70,000 rows pass WebGPU's 65,535 workgroups per dimension, so
+    // tfjs spreads the dispatch over two dimensions.
+    const [N, C] = [70000, 4];
+    await assertSameWithAndWithout(`layerNorm (${N}, ${C})`, () => {
+      const x = normal([N, C], 46, 2) as tf.Tensor2D;
+      const w = normal([C], 47), b = normal([C], 48), r = normal([N, C], 49);
+      const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+        tf.sum(tf.mul(layerNorm(xs as tf.Tensor2D, ws, bs), r));
+      return [layerNorm(x, w, b), ...tf.grads(f)([x, w, b])];
+    });
   },
 });

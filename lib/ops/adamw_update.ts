@@ -139,7 +139,7 @@ function adamwLoops(slots: AdamWSlot[], s: AdamWScalars): void {
  * @example
  * ```ts
  * import { adamwSlotsPerDispatch } from "./adamw_update.ts";
- * console.log(adamwSlotsPerDispatch()); // 0 off webgpu; 3 on llvmpipe (16 buffers)
+ * console.log(adamwSlotsPerDispatch()); // 0 off webgpu; 7 on lavapipe (32 buffers), 3 on llvmpipe via GL (16)
  * ```
  */
 export function adamwSlotsPerDispatch(): number {
@@ -234,50 +234,97 @@ function adamwWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
   });
 }
 
+/** The WGSL program of {@link adamwInPlaceWebGPU} for some number of slots, without values. */
+export interface AdamWMultiShader {
+  /** The buffers' WGSL names, four per slot: `p<letter>`, `g<letter>`, `m<letter>`, `v<letter>`. */
+  names: string[];
+  /** The names the shader writes in place (weights and moments). */
+  inPlace: string[];
+  /** The uniforms it reads, in order. */
+  uniforms: { name: string; type: "f32" | "i32" }[];
+  /** `fn main(i : i32)`, with one branch per slot. */
+  code: string;
+}
+
+/**
+ * The WGSL program that updates `count` AdamW slots in place in one dispatch (1 to 16; the
+ * backend binds the buffers, the `result` output and the `uniforms` struct around `code`).
+ * Exported so that tests can compile it for more slots than the local adapter binds.
+ *
+ * @example
+ * ```ts
+ * import { adamwMultiShader } from "./adamw_update.ts";
+ * const shader = adamwMultiShader(10);
+ * console.log(shader.names.slice(36)); // ["pj", "gj", "mj", "vj"]: the 10th slot's buffers
+ * ```
+ */
+export function adamwMultiShader(count: number): AdamWMultiShader {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SLOTS_PER_DISPATCH) {
+    throw new Error(
+      `adamwMultiShader(${count}): the count must be an integer from 1 to ` +
+        `${MAX_SLOTS_PER_DISPATCH}; split the parameters over several dispatches.`,
+    );
+  }
+  const letters = [...SLOT_LETTERS.slice(0, count)];
+  // The locals' names are longer than two letters: a buffer's name is two (the 10th slot's are
+  // pj, gj, mj, vj), and a local named like one would shadow it.
+  const branches = letters.map((l, k) => {
+    const start = k === 0 ? "0" : `uniforms.e${letters[k - 1]}`;
+    return `if (i < uniforms.e${l}) {
+    let elem = i - ${start};
+    let grad = g${l}[elem];
+    let mNew = uniforms.beta1 * m${l}[elem] + (1.0 - uniforms.beta1) * grad;
+    let vNew = uniforms.beta2 * v${l}[elem] + (1.0 - uniforms.beta2) * grad * grad;
+    m${l}[elem] = mNew;
+    v${l}[elem] = vNew;
+    p${l}[elem] = p${l}[elem] * uniforms.s${l} - mNew * uniforms.stepSize / (sqrt(vNew) + uniforms.epsHat);
+  }`;
+  });
+  return {
+    names: letters.flatMap((l) => [`p${l}`, `g${l}`, `m${l}`, `v${l}`]),
+    inPlace: letters.flatMap((l) => [`p${l}`, `m${l}`, `v${l}`]),
+    uniforms: [
+      { name: "beta1", type: "f32" },
+      { name: "beta2", type: "f32" },
+      { name: "stepSize", type: "f32" },
+      { name: "epsHat", type: "f32" },
+      ...letters.map((l) => ({ name: `e${l}`, type: "i32" as const })),
+      ...letters.map((l) => ({ name: `s${l}`, type: "f32" as const })),
+    ],
+    code: `fn main(i : i32) {
+  if (i == 0) { result[0] = 0.0; }
+  ${branches.join(" else ")}
+}`,
+  };
+}
+
 /**
  * One dispatch updating every slot in place: invocation `i` updates element `i` of the slots'
  * concatenation (uniform `e<letter>` is where each slot's elements end). The shader's only
  * output is a dummy element, since tfjs requires one.
  */
 function adamwInPlaceWebGPU(slots: AdamWSlot[], s: AdamWScalars): void {
-  const letters = slots.map((_, k) => SLOT_LETTERS[k]);
+  const shader = adamwMultiShader(slots.length);
   const ends: number[] = [];
   slots.reduce((end, x) => (ends.push(end + x.p.size), end + x.p.size), 0);
-  const branches = letters.map((l, k) => {
-    const start = k === 0 ? "0" : `uniforms.e${letters[k - 1]}`;
-    return `if (i < uniforms.e${l}) {
-    let j = i - ${start};
-    let gj = g${l}[j];
-    let mj = uniforms.beta1 * m${l}[j] + (1.0 - uniforms.beta1) * gj;
-    let vj = uniforms.beta2 * v${l}[j] + (1.0 - uniforms.beta2) * gj * gj;
-    m${l}[j] = mj;
-    v${l}[j] = vj;
-    p${l}[j] = p${l}[j] * uniforms.s${l} - mj * uniforms.stepSize / (sqrt(vj) + uniforms.epsHat);
-  }`;
-  });
+  const k = slots.length;
+  const values = [
+    s.beta1,
+    s.beta2,
+    s.stepSize,
+    s.epsHat,
+    ...ends,
+    ...slots.map((x) => x.decayed ? s.shrink : 1),
+  ];
   const dummy = runWgsl({
     key: "lib_adamw_multi",
     inputs: slots.flatMap((x) => [x.p, x.g, x.m, x.v]),
-    names: letters.flatMap((l) => [`p${l}`, `g${l}`, `m${l}`, `v${l}`]),
+    names: shader.names,
     outputShape: [1],
-    invocations: ends[ends.length - 1],
-    uniforms: [
-      { name: "beta1", type: "f32", value: s.beta1 },
-      { name: "beta2", type: "f32", value: s.beta2 },
-      { name: "stepSize", type: "f32", value: s.stepSize },
-      { name: "epsHat", type: "f32", value: s.epsHat },
-      ...letters.map((l, k): WgslUniform => ({ name: `e${l}`, type: "i32", value: ends[k] })),
-      ...letters.map((l, k): WgslUniform => ({
-        name: `s${l}`,
-        type: "f32",
-        value: slots[k].decayed ? s.shrink : 1,
-      })),
-    ],
-    inPlace: letters.flatMap((l) => [`p${l}`, `m${l}`, `v${l}`]),
-    code: `fn main(i : i32) {
-  if (i == 0) { result[0] = 0.0; }
-  ${branches.join(" else ")}
-}`,
+    invocations: ends[k - 1],
+    uniforms: shader.uniforms.map((u, i): WgslUniform => ({ ...u, value: values[i] })),
+    inPlace: shader.inPlace,
+    code: shader.code,
   });
   dummy.dispose();
 }

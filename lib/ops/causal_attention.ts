@@ -10,8 +10,9 @@
  * - {@link causalAttentionRows}: straight from the qkv projection's rows (B*T, 3C) to the merged
  *   heads (B*T, C), no dropout: the packed version between two transposes, or (tensorflow) lib's
  *   `LlmCausalAttention` op, which reads and writes the row layout itself, so the transposes
- *   and their gradients disappear; or (webgpu) lib's WGSL kernels, the same without a T×T matrix
- *   (flash-attention style: an online softmax per query).
+ *   and their gradients disappear; or (webgpu) lib's WGSL kernels, the same without a T×T matrix:
+ *   one invocation per (row, head) walks its keys with an online softmax, reading K and V from
+ *   the storage buffer (no tiles of them in workgroup memory, as a flash-attention kernel has).
  *
  * @module
  */
@@ -165,8 +166,8 @@ function causalAttentionRowsLib(
 const WGSL_MAX_HEAD = 128;
 
 /**
- * WGSL shared by the attention kernels: the row layout's offsets, and `rowStats(n, h)`, the
- * (max, sum of exp) of query row `n`'s scaled scores against keys 0..t of its sequence.
+ * WGSL shared by the attention kernels: the row layout's offsets of q, k and v, and
+ * `score(n, s, h)`, query row `n`'s scaled score against key row `s` in head `h`.
  */
 const ATTENTION_WGSL = `
 fn qAt(n : i32, h : i32) -> i32 { return n * 3 * uniforms.c + h * uniforms.hs; }
@@ -280,15 +281,17 @@ fn main(index : i32) {
           invocations: N * nHead * 3,
           uniforms,
           code: ATTENTION_WGSL + `
+// p_ts, the attention weight of query t on key s, from the row's log-sum-exp.
+fn prob(t : i32, s : i32, h : i32) -> f32 {
+  return exp(score(t, s, h) - st[2 * (t * uniforms.nh + h)]);
+}
 // ds = p (dy_t·v_s - D_t), the gradient of the scaled score of query t against key s.
-fn scoreGrad(t : i32, s : i32, h : i32) -> vec2<f32> {
-  let i = 2 * (t * uniforms.nh + h);
-  let p = exp(score(t, s, h) - st[i]);
+fn scoreGrad(t : i32, s : i32, h : i32) -> f32 {
   let yo = t * uniforms.c + h * uniforms.hs;
   let vo = vAt(s, h);
   var dp = 0.0;
   for (var d = 0; d < uniforms.hs; d++) { dp += dy[yo + d] * qkv[vo + d]; }
-  return vec2<f32>(p, p * (dp - st[i + 1]));
+  return prob(t, s, h) * (dp - st[2 * (t * uniforms.nh + h) + 1]);
 }
 fn main(index : i32) {
   if (index >= uniforms.n * uniforms.nh * 3) { return; }
@@ -300,20 +303,21 @@ fn main(index : i32) {
   if (part == 0) {
     // dq_t = scale Σ_{s<=t} ds_ts k_s
     for (var s = first; s <= n; s++) {
-      let g = scoreGrad(n, s, h).y * uniforms.scale;
+      let g = scoreGrad(n, s, h) * uniforms.scale;
       let ko = kAt(s, h);
       for (var d = 0; d < uniforms.hs; d++) { acc[d] += g * qkv[ko + d]; }
     }
   } else {
-    // dk_s = scale Σ_{t>=s} ds_ts q_t;  dv_s = Σ_{t>=s} p_ts dy_t
+    // dk_s = scale Σ_{t>=s} ds_ts q_t;  dv_s = Σ_{t>=s} p_ts dy_t (p alone: no dy·v product)
     for (var t = n; t < first + uniforms.t; t++) {
-      let g = scoreGrad(t, n, h);
       if (part == 1) {
+        let g = scoreGrad(t, n, h) * uniforms.scale;
         let qo = qAt(t, h);
-        for (var d = 0; d < uniforms.hs; d++) { acc[d] += g.y * uniforms.scale * qkv[qo + d]; }
+        for (var d = 0; d < uniforms.hs; d++) { acc[d] += g * qkv[qo + d]; }
       } else {
+        let p = prob(t, n, h);
         let yo = t * uniforms.c + h * uniforms.hs;
-        for (var d = 0; d < uniforms.hs; d++) { acc[d] += g.x * dy[yo + d]; }
+        for (var d = 0; d < uniforms.hs; d++) { acc[d] += p * dy[yo + d]; }
       }
     }
   }

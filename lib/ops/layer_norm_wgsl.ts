@@ -225,21 +225,31 @@ fn main(index : i32) {
     inputs: db ? [dy, x, stats, db] : [dy, x, stats],
     names: db ? ["dy", "x", "stats", "db"] : ["dy", "x", "stats"],
     outputShape: [C],
-    invocations: C,
+    invocations: C * 64,
     uniforms,
     inPlace: db ? ["db"] : [],
-    code: `
+    // A workgroup per column, its 64 lanes taking every 64th row: one invocation per column
+    // looping over all rows left most of a GPU idle, and llvmpipe stops an invocation's loops
+    // after about 65,535 iterations in all (a 100,000-row loop summed 65,535 rows there), which
+    // now bounds the rows at about 64 × 65,535 on that adapter alone.
+    code: WORKGROUP_SUM + `
 fn main(index : i32) {
   let C = uniforms.c;
-  if (index < C) {
-    var s = 0.0;
-    var sb = 0.0;
-    for (var n = 0; n < uniforms.n; n++) {
-      let o = n * C + index;
+  let lane = i32(localId.x);
+  let col = index / 64;
+  var s = 0.0;
+  var sb = 0.0;
+  if (col < C) {
+    for (var n = lane; n < uniforms.n; n += 64) {
+      let o = n * C + col;
       s += dy[o] * (x[o] - stats[2 * n]) * stats[2 * n + 1];
       sb += dy[o];
     }
-    result[index] = s;${withBias ? " db[index] = sb;" : ""}
+  }
+  let total = workgroupSum(s, lane);
+  let totalB = workgroupSum(sb, lane);
+  if (col < C && lane == 0) {
+    result[col] = total;${withBias ? " db[col] = totalB;" : ""}
   }
 }`,
   }) as tf.Tensor1D;

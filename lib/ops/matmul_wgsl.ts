@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { runWgsl, uninitializedTensor } from "../backend/webgpu_programs.ts";
 
 /** Output tile rows and columns per workgroup, and inner-dimension steps per load. */
@@ -190,6 +190,13 @@ export function matMulWgslWithSums(
   transposeB = false,
 ): { product: tf.Tensor2D; sums: tf.Tensor1D } {
   const N = transposeB ? b.shape[0] : b.shape[1];
+  if (a.size === 0 || b.size === 0) {
+    // An empty batch: the sums are zeros, as is the product (runMatMul), with no dispatch.
+    return {
+      product: runMatMul(a, b, transposeA, transposeB, undefined, undefined),
+      sums: tf.zeros([N]),
+    };
+  }
   const sums = uninitializedTensor([N]) as tf.Tensor1D;
   return { product: runMatMul(a, b, transposeA, transposeB, undefined, sums), sums };
 }
@@ -219,6 +226,14 @@ function runMatMul(
       `matMulWgsl: a (${M}, ${N}) output needs more than 65535 tiles along one side, WebGPU's ` +
         "limit per dispatch dimension; split the product.",
     );
+  }
+  if (M === 0 || N === 0 || K === 0) {
+    // Nothing to multiply (an empty batch), and WebGPU cannot bind an empty buffer: the product
+    // is zeros, plus the bias.
+    return tf.tidy(() => {
+      const zeros = tf.zeros([M, N]) as tf.Tensor2D;
+      return bias ? tf.add(zeros, bias) as tf.Tensor2D : zeros;
+    });
   }
   // A buffer is read as vec4s where its rows (its last dimension) divide by 4; the bias, the
   // sums and the output where N does.
