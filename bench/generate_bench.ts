@@ -21,7 +21,7 @@
  *     deno task bench:generate --models gpt2-124M --rounds 3 --new-tokens 256 --prompt 32
  *     deno task bench:generate --models baby --modes cache --backend wasm
  *     deno task bench:generate --models gpt2-124M --modes cache --contenders lib,torch \
- *       --python /work/venv-torch/bin/python --new-tokens 256
+ *       --python .venv/bin/python --new-tokens 256
  *
  * @module
  */

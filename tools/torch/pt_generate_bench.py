@@ -13,7 +13,7 @@ setup (threads, versions, BLAS), then for each JSON request line on stdin,
 The end-of-text token is switched off (generation_config.eos_token_id = None) rather than held
 back with min_new_tokens, which would change the logits lib's greedy decoding picks from.
 
-    /work/venv-torch/bin/python tools/torch/pt_generate_bench.py --model-dir DIR --threads 2
+    .venv/bin/python tools/torch/pt_generate_bench.py --model-dir DIR --threads 2
 """
 import argparse
 import json

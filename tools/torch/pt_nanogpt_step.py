@@ -19,7 +19,7 @@ Protocol (the same as pt_reference_run.py --bench-serve): one JSON line describi
 then for each line "N" on stdin, N steps on random batches and one JSON line {"ms": [...],
 "loss": x}; "quit" or end of input stops.
 
-    /work/venv-torch/bin/python tools/torch/pt_nanogpt_step.py --nanogpt /tmp/nanoGPT --threads 1
+    .venv/bin/python tools/torch/pt_nanogpt_step.py --nanogpt /tmp/nanoGPT --threads 1
 
 With --profile N it instead runs 5 untimed steps, then N steps under torch.profiler, and prints
 PyTorch's per-operator table (self CPU time over the N steps), to set beside `deno task
