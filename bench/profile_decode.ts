@@ -3,8 +3,9 @@
  * ops lib calls directly (MatMul, BiasAdd, lib's LayerNorm and GELU), per step, against the
  * step's wall time; then each weight matrix's one-row product on its own (12 distinct matrices
  * per shape, as a step reads them, so the caches do not hold them) with the bandwidth it
- * reaches. A decoding step reads every weight once, so this says how far from the memory's
- * speed it runs.
+ * reaches, through TensorFlow's MatMul and (where lib's ops are loaded) lib's `LlmGemv`, which
+ * the step itself uses (lib/ops/gemv.ts). A decoding step reads every weight once, so this says
+ * how far from the memory's speed it runs.
  *
  *     deno run -A bench/profile_decode.ts [--steps 10]
  *
@@ -12,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { recordOps, runOp } from "../lib/backend/native_ops.ts";
+import { nativeOpsLoaded, recordOps, runOp } from "../lib/backend/native_ops.ts";
 import { disposeKVCache, GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { parseFlags } from "../scripts/flags.ts";
 import { median } from "./generate_bench.ts";
@@ -64,26 +65,35 @@ const shapes: [string, number, number, number, boolean][] = [
   ["mlp.c_proj", 3072, 768, 12, false],
   ["LM head (wte, transposed)", 768, 50257, 1, true],
 ];
+// TensorFlow's MatMul against lib's LlmGemv (lib/ops/gemv.ts), rounds interleaved
+const contenders = nativeOpsLoaded() ? ["MatMul", "LlmGemv"] : ["MatMul"];
 for (const [name, K, N, count, tb] of shapes) {
   const ws = Array.from({ length: count }, () => tf.randomNormal(tb ? [N, K] : [K, N]));
   const x = tf.randomNormal([1, K]);
+  const none = tf.zeros([0]);
   const attrs = [F32, { name: "transpose_a", bool: false }, { name: "transpose_b", bool: tb }];
-  const ms: number[] = [];
+  const ms: Record<string, number[]> = { MatMul: [], LlmGemv: [] };
   for (let r = 0; r < 5; r++) {
-    const t0 = performance.now();
-    for (const w of ws) {
-      const [y] = runOp("MatMul", [x, w], attrs, 1);
-      y.dataSync();
-      y.dispose();
+    for (const op of contenders) {
+      const t0 = performance.now();
+      for (const w of ws) {
+        const [y] = op === "MatMul"
+          ? runOp("MatMul", [x, w], attrs, 1)
+          : runOp("LlmGemv", [x, w, none], [{ name: "transpose_b", bool: tb }], 1);
+        y.dataSync();
+        y.dispose();
+      }
+      ms[op].push(performance.now() - t0);
     }
-    ms.push(performance.now() - t0);
   }
-  const m = median(ms), bytes = count * K * N * 4;
+  const bytes = count * K * N * 4;
   console.log(
-    `  ${count} x MatMul (1, ${K}) x ${name} (${K}, ${N}): ${m.toFixed(1)} ms, ` +
-      `${(bytes / 1e6 / m).toFixed(1)} GB/s`,
+    `  ${count} x (1, ${K}) x ${name} (${K}, ${N}): ` + contenders.map((op) => {
+      const m = median(ms[op]);
+      return `${op} ${m.toFixed(1)} ms, ${(bytes / 1e6 / m).toFixed(1)} GB/s`;
+    }).join("; "),
   );
-  tf.dispose([...ws, x]);
+  tf.dispose([...ws, x, none]);
 }
 console.log(`load average at the end: ${load()}`);
 disposeKVCache(cache);

@@ -13,6 +13,8 @@ import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { embeddingLookup } from "../lib/ops/embedding.ts";
 import { residualAdd } from "../lib/ops/residual_add.ts";
+import { rowProduct, rowProductRuns } from "../lib/ops/gemv.ts";
+import { matMul2d } from "../lib/ops/linear.ts";
 
 const TF = Deno.env.get("LLM_BACKEND") === "tensorflow-gpu" ? "tensorflow-gpu" : "tensorflow";
 const tensorflow = (await probeBackends()).find((p) => p.name === TF)!.available;
@@ -117,6 +119,97 @@ Deno.test({
       ]);
       assertSameAsTensorOps("residualAdd", (a, e) => residualAdd(a, e), [x, d]);
       tf.dispose([x, d, w, b, wide, W, bias, targets, table, ids]);
+      assertEquals(tf.memory().numTensors, before);
+    }),
+});
+
+Deno.test({
+  name:
+    "native ops: LlmGemv (few rows times a weight, plain or transposed, with or without bias) equals TensorFlow's MatMul",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const before = tf.memory().numTensors;
+      const F32 = { name: "T", dtype: "float32" } as const;
+      // odd sizes (no multiple of a vector or of a thread's share), GPT-2's shapes, M up to 4
+      const shapes = [[1, 7, 13], [2, 5, 1], [3, 769, 1001], [4, 33, 70], [1, 3072, 768], [
+        1,
+        768,
+        2304,
+      ], [1, 17, 5003]];
+      let seed = 10;
+      for (const [M, K, N] of shapes) {
+        for (const transposeB of [false, true]) {
+          for (const withBias of [false, true]) {
+            tf.tidy(() => {
+              const x = seeded([M, K], seed++) as tf.Tensor2D;
+              const w = seeded(transposeB ? [N, K] : [K, N], seed++, 0, 0.5) as tf.Tensor2D;
+              const bias = withBias ? seeded([N], seed++) : undefined;
+              const attrs = [F32, { name: "transpose_a", bool: false }, {
+                name: "transpose_b",
+                bool: transposeB,
+              }];
+              let want = runOp("MatMul", [x, w], attrs, 1)[0];
+              if (bias) want = runOp("BiasAdd", [want, bias], [F32], 1)[0];
+              const got = rowProduct(x, w, transposeB, bias);
+              // float sums in another order: relative to the sums' size, sqrt(K) * 0.5
+              const tol = 1e-5 * Math.sqrt(K) * 4;
+              const what = `[${M}, ${K}] x [${w.shape}]${transposeB ? "ᵀ" : ""}${
+                withBias ? " + bias" : ""
+              }`;
+              assertLess(maxAbsDiff(got, want), tol, what);
+            });
+          }
+        }
+      }
+      // a bias of the wrong length is a clear error, not a read past its end
+      assertThrows(
+        () => tf.tidy(() => rowProduct(tf.ones([1, 3]), tf.ones([3, 4]), false, tf.ones([5]))),
+        Error,
+        "bias",
+      );
+      assertEquals(tf.memory().numTensors, before);
+    }),
+});
+
+Deno.test({
+  name:
+    "native ops: linear and matMul2d take LlmGemv for up to 4 rows with no tape, and tfjs's gradient path under one",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const before = tf.memory().numTensors;
+      assert(rowProductRuns(1) && rowProductRuns(4));
+      assert(!rowProductRuns(5), "5 rows: TensorFlow's MatMul");
+      const x = seeded([1, 48], 1);
+      const W = seeded([48, 20], 2, 0, 0.2);
+      const bias = seeded([20], 3, 0, 0.2);
+      const wte = seeded([30, 48], 4, 0, 0.2);
+      // the same values as TensorFlow's MatMul (lib's other versions off)
+      const slow = withKernels({ nativeKernels: false }, () => [
+        linear(x as tf.Tensor2D, W, bias),
+        matMul2d(x as tf.Tensor2D, wte as tf.Tensor2D, true),
+      ]);
+      const fast = [
+        linear(x as tf.Tensor2D, W, bias),
+        matMul2d(x as tf.Tensor2D, wte as tf.Tensor2D, true),
+      ];
+      fast.forEach((t, i) => assertLess(maxAbsDiff(t, slow[i]), 2e-5, `output ${i}`));
+      // under a gradient tape the op (which has no gradient) is not used, and gradients flow
+      let seenUnderTape: boolean | undefined;
+      const g = tf.grad((w: tf.Tensor) => {
+        seenUnderTape = rowProductRuns(1);
+        return tf.sum(linear(x as tf.Tensor2D, w, bias));
+      })(W);
+      assertEquals(seenUnderTape, false);
+      const want = tf.tidy(() => tf.tile(tf.reshape(x, [48, 1]), [1, 20]));
+      assertLess(maxAbsDiff(g, want), 1e-6);
+      assertSameAsTensorOps("linear, one row", (a, c, d) => linear(a as tf.Tensor2D, c, d), [
+        x,
+        W,
+        bias,
+      ]);
+      tf.dispose([x, W, bias, wte, ...slow, ...fast, g, want]);
       assertEquals(tf.memory().numTensors, before);
     }),
 });

@@ -10,12 +10,17 @@
  *   product; the gradients are the same products, the bias gradient (a column sum) computed
  *   inside the weight gradient's dispatch.
  *
+ * With up to four rows and no gradient tape recording (a decoding step of generation),
+ * {@link linear} and {@link matMul2d} hand the product to lib/ops/gemv.ts instead, lib's
+ * `LlmGemv` op on tensorflow, which streams the weights faster than TensorFlow's MatMul.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
 import { pick } from "./dispatch.ts";
 import { matMulWgsl, matMulWgslWithSums } from "./matmul_wgsl.ts";
+import { rowProduct, rowProductRuns } from "./gemv.ts";
 
 /**
  * Sum over rows, (N, C) -> (C), as a (1, N) x (N, C) product: on wasm a reduction over the
@@ -103,6 +108,8 @@ function productTensorflow(
  * ```
  */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeB = false): tf.Tensor2D {
+  // a decoding step's logits, x · wteᵀ, with no gradient: lib's one-row product
+  if (rowProductRuns(a.shape[0])) return rowProduct(a, b, transposeB);
   return pick(MAT_MUL_2D)(a, b, transposeB);
 }
 
@@ -149,6 +156,8 @@ export function linear(
   w: tf.Tensor,
   b?: tf.Tensor,
 ): tf.Tensor2D {
+  // a decoding step's products, one row each, with no gradient: lib's one-row product
+  if (rowProductRuns(x.shape[0])) return rowProduct(x, w as tf.Tensor2D, false, b);
   if (!b) return matMul2d(x, w as tf.Tensor2D);
   const f = tf.customGrad((...args: unknown[]) => {
     const [xs, ws, bs] = args as tf.Tensor2D[];
