@@ -25,9 +25,14 @@ OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data
                 "clear_output"}
 # Runs after the last cell, so that output the last cell sends late is still read (and caught).
 SENTINEL = "await new Promise((r) => setTimeout(r, 1500));"
-# Counts live tensors (the kernel shares one tfjs instance with the notebook's imports).
+# Counts live tensors (the kernel shares one tfjs instance with the notebook's imports). It writes
+# through the kernel's own IOPub API, awaited, then pauses, as lib/notebook does: a plain
+# console.log here arrived after the probe's idle under load (the kernel race above), and the run
+# failed with the count missing.
 PROBE = ('const { memory: __llmMemory } = await import("@tensorflow/tfjs");\n'
-         'console.log(`__llm_tensors__ ${__llmMemory().numTensors}`);')
+         'await Deno.jupyter.broadcast("stream", '
+         '{ name: "stdout", text: `__llm_tensors__ ${__llmMemory().numTensors}\\n` });\n'
+         'await new Promise((r) => setTimeout(r, 50));')
 
 
 class CheckedClient(nbclient.NotebookClient):
