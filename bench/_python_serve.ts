@@ -8,6 +8,28 @@
  * @module
  */
 
+/**
+ * The Python for the PyTorch contenders: `LLM_TORCH_PYTHON` when set (the tests' convention),
+ * else the project's `.venv`, else `python3`. Both benches' `--python` default to it.
+ *
+ * @example
+ * ```ts
+ * import { defaultTorchPython } from "./_python_serve.ts";
+ * console.log(defaultTorchPython()); // e.g. "python3"
+ * ```
+ */
+export function defaultTorchPython(): string {
+  const fromEnv = Deno.env.get("LLM_TORCH_PYTHON");
+  if (fromEnv) return fromEnv;
+  const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
+  try {
+    Deno.statSync(venv);
+    return venv;
+  } catch {
+    return "python3";
+  }
+}
+
 /** A running Python helper. */
 export class PythonServe<Info> {
   /** The script's first line, parsed. */

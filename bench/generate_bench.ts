@@ -32,6 +32,7 @@ import { generate } from "../lib/sample/mod.ts";
 import { Rng } from "../lib/random.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 import { TorchGenerator, writeSharedWeights } from "./_torch_generate.ts";
+import { defaultTorchPython } from "./_python_serve.ts";
 
 /** The timings of one generate call. */
 export interface GenerateTiming {
@@ -214,22 +215,6 @@ export interface GenerateBenchSettings {
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x);
 
 /**
- * The Python for PyTorch contenders: `LLM_TORCH_PYTHON` when set (the tests' convention), else
- * the project's `.venv`, else `python3`.
- */
-function defaultPython(): string {
-  const fromEnv = Deno.env.get("LLM_TORCH_PYTHON");
-  if (fromEnv) return fromEnv;
-  const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
-  try {
-    Deno.statSync(venv);
-    return venv;
-  } catch {
-    return "python3";
-  }
-}
-
-/**
  * Parses and checks the flags of `deno task bench:generate`; every mistake is an error naming
  * the flag and the choices, raised before any model is built or Python started.
  *
@@ -289,7 +274,7 @@ export function generateBenchSettings(argv: string[]): GenerateBenchSettings {
     prompt: f.prompt,
     newTokens: f.newTokens,
     backend: f.backend,
-    python: f.python ?? defaultPython(),
+    python: f.python ?? defaultTorchPython(),
     torchThreads,
     help: f.help,
   };

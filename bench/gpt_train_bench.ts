@@ -24,6 +24,7 @@ import { GPT, gptConfig } from "../lib/models/mod.ts";
 import { AdamW } from "../lib/train/mod.ts";
 import { naiveLoss } from "./naive_gpt.ts";
 import { type BenchShape, checkNanoGptDir, TorchContender } from "./_torch_contender.ts";
+import { defaultTorchPython } from "./_python_serve.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 
 /** One contender's timings. */
@@ -351,16 +352,6 @@ function positiveInts(name: string, text: string, min = 1): number[] {
   return values;
 }
 
-function defaultPython(): string {
-  const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
-  try {
-    Deno.statSync(venv);
-    return venv;
-  } catch {
-    return "python3";
-  }
-}
-
 /** Every flag of `deno task bench:gpt`, named after the {@link BenchShape} field it sets. */
 const FLAGS = {
   nEmbd: { kind: "int", description: "model width C", default: 128 },
@@ -392,7 +383,10 @@ const FLAGS = {
     description: "nanoGPT with biases in Linears/LayerNorms (train.py's default: none)",
     default: false,
   },
-  python: { kind: "string", description: "python with torch (default: .venv's, else python3)" },
+  python: {
+    kind: "string",
+    description: "python with torch (default: $LLM_TORCH_PYTHON, else .venv's, else python3)",
+  },
   torchThreads: { kind: "string", description: "PyTorch thread counts", default: "1,2" },
   torchDevice: {
     kind: "string",
@@ -464,7 +458,7 @@ export async function benchOptions(args: string[]): Promise<BenchOptions | undef
     rounds: atLeast("rounds", values.rounds),
     steps: atLeast("steps", values.steps),
     warmup: atLeast("warmup", values.warmup, 0),
-    python: values.python ?? defaultPython(),
+    python: values.python ?? defaultTorchPython(),
     torchThreads: positiveInts("torch-threads", values.torchThreads),
     torchDevices,
     nanogpt,

@@ -10,6 +10,7 @@
  */
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 import { type BenchRow, median, runBench } from "./gpt_train_bench.ts";
+import { defaultTorchPython } from "./_python_serve.ts";
 
 /** Every flag of `deno task bench:scaling`. */
 const FLAGS = {
@@ -22,7 +23,10 @@ const FLAGS = {
   rounds: { kind: "int", description: "interleaved rounds per width", default: 3 },
   steps: { kind: "int", description: "timed steps per contender per round", default: 3 },
   warmup: { kind: "int", description: "untimed steps before the rounds", default: 1 },
-  python: { kind: "string", description: "python with torch (default: .venv's, else python3)" },
+  python: {
+    kind: "string",
+    description: "python with torch (default: $LLM_TORCH_PYTHON, else .venv's, else python3)",
+  },
   json: { kind: "string", description: "also write the rows to this JSON file" },
 } as const satisfies FlagSpecs;
 
@@ -49,16 +53,7 @@ const backends = values.backends.split(",").map((s) => s.trim()).filter((b) => {
   if (!available.has(b as never)) console.log(`skipping ${b}: not available here`);
   return available.has(b as never);
 });
-const venv = new URL("../.venv/bin/python", import.meta.url).pathname;
-let python = values.python ?? "python3";
-if (!values.python) {
-  try {
-    Deno.statSync(venv);
-    python = venv;
-  } catch {
-    // no project venv: PyTorch from python3, if it has it
-  }
-}
+const python = values.python ?? defaultTorchPython();
 const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];
 console.log(`CPU: ${cpu}, ${navigator.hardwareConcurrency} threads; ${new Date().toISOString()}`);
 const all: Record<number, BenchRow[]> = {};

@@ -17,7 +17,6 @@ back with min_new_tokens, which would change the logits lib's greedy decoding pi
 """
 import argparse
 import json
-import os
 import pathlib
 import sys
 import time
@@ -25,7 +24,7 @@ import time
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from pt_reference_run import blas_description  # noqa: E402
+from pt_reference_run import serve  # noqa: E402
 
 
 class ArrivalClock:
@@ -58,14 +57,8 @@ def main():
     model = GPT2LMHeadModel.from_pretrained(args.model_dir, dtype=torch.float32).eval()
     model.generation_config.eos_token_id = None
     model.generation_config.pad_token_id = 0  # silences the "no pad token" warning; batch 1 pads nothing
-    info = {"ready": True, "threads": torch.get_num_threads(), "transformers": transformers.__version__,
-            "attention": model.config._attn_implementation,
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), **blas_description()}
-    print(json.dumps(info), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if line in ("", "quit"):
-            break
+
+    def generate(line):
         req = json.loads(line)
         ids = torch.tensor([req["prompt"]], dtype=torch.long)
         mask = torch.ones_like(ids)
@@ -81,8 +74,10 @@ def main():
             seq = model.generate(input_ids=ids, attention_mask=mask, do_sample=False, use_cache=True,
                                  max_new_tokens=n, min_new_tokens=0, streamer=clock)
         tokens = seq[0, ids.shape[1]:].tolist()
-        print(json.dumps({"prefill_ms": prefill_ms, "arrivals_ms": clock.arrivals, "tokens": tokens}),
-              flush=True)
+        return {"prefill_ms": prefill_ms, "arrivals_ms": clock.arrivals, "tokens": tokens}
+
+    serve({"threads": torch.get_num_threads(), "transformers": transformers.__version__,
+           "attention": model.config._attn_implementation}, generate)
 
 
 if __name__ == "__main__":

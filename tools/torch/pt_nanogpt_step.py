@@ -28,8 +28,6 @@ bench:profile`.
 import argparse
 import contextlib
 import importlib.util
-import json
-import os
 import pathlib
 import sys
 import time
@@ -37,7 +35,7 @@ import time
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from pt_reference_run import blas_description  # noqa: E402
+from pt_reference_run import add_shape_args, serve  # noqa: E402
 
 
 def load_nanogpt(directory):
@@ -60,12 +58,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--bias", action="store_true", help="bias in Linears/LayerNorms (train.py: off)")
-    ap.add_argument("--n-embd", type=int, default=128)
-    ap.add_argument("--n-layer", type=int, default=4)
-    ap.add_argument("--n-head", type=int, default=4)
-    ap.add_argument("--block", type=int, default=64)
-    ap.add_argument("--batch", type=int, default=12)
-    ap.add_argument("--vocab", type=int, default=65)
+    add_shape_args(ap)
     ap.add_argument("--profile", type=int, default=0, help="profile N steps instead of serving")
     args = ap.parse_args()
 
@@ -83,10 +76,9 @@ def main():
     grad_clip, lr = 1.0, 1e-3
     gen = torch.Generator().manual_seed(args.seed)
     defaults = optimizer.defaults
-    info = {"ready": True, "threads": torch.get_num_threads(), "device": "cpu", "gpu": None,
+    info = {"threads": torch.get_num_threads(), "device": "cpu", "gpu": None,
             "bias": args.bias, "params": sum(p.numel() for p in model.parameters()),
-            "adamw": {k: defaults.get(k) for k in ("foreach", "fused")},
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), **blas_description()}
+            "adamw": {k: defaults.get(k) for k in ("foreach", "fused")}}
 
     def step():
         """One step of train.py; returns the loss (a float: train.py's loss.item())."""
@@ -114,16 +106,16 @@ def main():
         print(f"nanoGPT step, {args.threads} thread(s), {args.profile} profiled steps", flush=True)
         print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
         return
-    print(json.dumps(info), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if line in ("", "quit"):
-            break
+
+    def steps(line):
         ms, lossf = [], float("nan")
         for _ in range(int(line)):
             step_ms, lossf = step()
             ms.append(step_ms)
-        print(json.dumps({"ms": ms, "loss": lossf}), flush=True)
+        return {"ms": ms, "loss": lossf}
+
+    serve(info, steps)
+
 
 if __name__ == "__main__":
     main()

@@ -18,7 +18,9 @@ F.scaled_dot_product_attention(is_causal=True), the fastest causal attention PyT
     .venv/bin/python tools/torch/pt_reference_run.py --bench-serve --threads 1 --n-embd 128 ...
 """
 import argparse
+import json
 import math
+import os
 import pathlib
 import re
 import sys
@@ -105,10 +107,27 @@ def blas_description():
     }
 
 
-def bench_serve(args):
-    import json
-    import os
+def add_shape_args(ap):
+    """The GPT shape flags bench/_torch_contender.ts passes to every training-step contender."""
+    for flag, default in (("--n-embd", 128), ("--n-layer", 4), ("--n-head", 4), ("--block", 64),
+                          ("--batch", 12), ("--vocab", 65)):
+        ap.add_argument(flag, type=int, default=default)
 
+
+def serve(info, answer):
+    """The benches' pipe protocol (bench/_python_serve.ts): one JSON line describing this process
+    (`info` with the BLAS and thread settings added), then one JSON line `answer(request)` per
+    request line on stdin, until an empty line or "quit"."""
+    print(json.dumps({"ready": True, **info, "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+                      **blas_description()}), flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if line in ("", "quit"):
+            break
+        print(json.dumps(answer(line)), flush=True)
+
+
+def bench_serve(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
@@ -128,13 +147,8 @@ def bench_serve(args):
     # A GPU runs asynchronously: wait for it before reading the clock.
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else None
-    info = {"ready": True, "threads": torch.get_num_threads(), "device": str(device), "gpu": gpu,
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), **blas_description()}
-    print(json.dumps(info), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if line in ("", "quit"):
-            break
+
+    def steps(line):
         ms, loss = [], float("nan")
         for _ in range(int(line)):
             x = torch.randint(V, (B, T), generator=gen).to(device)
@@ -149,7 +163,9 @@ def bench_serve(args):
             loss = out.item()  # .item() waits for the step, so the GPU time is counted
             sync()
             ms.append(1000 * (time.perf_counter() - t0))
-        print(json.dumps({"ms": ms, "loss": loss}), flush=True)
+        return {"ms": ms, "loss": loss}
+
+    serve({"threads": torch.get_num_threads(), "device": str(device), "gpu": gpu}, steps)
 
 
 def main():
@@ -159,12 +175,7 @@ def main():
     ap.add_argument("--bench-serve", action="store_true", help="be bench:gpt's PyTorch contender")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu", help="bench-serve only: cpu or cuda")
-    ap.add_argument("--n-embd", type=int, default=128)
-    ap.add_argument("--n-layer", type=int, default=4)
-    ap.add_argument("--n-head", type=int, default=4)
-    ap.add_argument("--block", type=int, default=64)
-    ap.add_argument("--batch", type=int, default=12)
-    ap.add_argument("--vocab", type=int, default=65)
+    add_shape_args(ap)
     args = ap.parse_args()
     if args.bench_serve:
         return bench_serve(args)
