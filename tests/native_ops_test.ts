@@ -15,6 +15,7 @@ import { embeddingLookup } from "../lib/ops/embedding.ts";
 import { residualAdd } from "../lib/ops/residual_add.ts";
 import { rowProduct, rowProductRuns } from "../lib/ops/gemv.ts";
 import { matMul2d } from "../lib/ops/linear.ts";
+import { lstmSequence } from "../lib/ops/lstm_sequence.ts";
 
 const TF = Deno.env.get("LLM_BACKEND") === "tensorflow-gpu" ? "tensorflow-gpu" : "tensorflow";
 const tensorflow = (await probeBackends()).find((p) => p.name === TF)!.available;
@@ -298,5 +299,59 @@ Deno.test({
       const table = tf.ones([65, 2]) as tf.Tensor2D, badIds = tf.tensor1d([0, 70], "int32");
       assertThrows(() => embeddingLookup(table, badIds), Error, "is not in [0, 65)");
       tf.dispose([x, w, qkv, table, badIds]);
+    }),
+});
+
+Deno.test({
+  name:
+    "native ops: LlmLstm (one LSTM layer over a sequence, with and without a mask) equals the per-step tensor ops, values and gradients",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const before = tf.memory().numTensors;
+      // B 19 (blocks of rows of unequal size), T 7, H 5; a second case with B 3 (one block)
+      for (const [B, T, H, seed] of [[19, 7, 5, 20], [3, 4, 8, 30], [40, 1, 3, 40]]) {
+        const gx = seeded([B, T, 4 * H], seed, 0, 1.5);
+        const wh = seeded([H, 4 * H], seed + 1, 0, 0.5);
+        const h0 = seeded([B, H], seed + 2, 0, 0.5);
+        const c0 = seeded([B, H], seed + 3, 0, 1);
+        // every row padded from its own length on; one row all padding
+        const mask = tf.tensor2d(
+          Array.from({ length: B }, (_, b) =>
+            Array.from({ length: T }, (_, t) => (t < (b * 3) % (T + 1) ? 1 : 0))),
+        );
+        // outputs, final h and final c all reach the loss
+        const run =
+          (m?: tf.Tensor2D) => (x: tf.Tensor, w: tf.Tensor, h: tf.Tensor, c: tf.Tensor) => {
+            const r = lstmSequence(x as tf.Tensor3D, w as tf.Tensor2D, {
+              h: h as tf.Tensor2D,
+              c: c as tf.Tensor2D,
+            }, m);
+            return tf.concat(
+              [tf.reshape(r.outputs, [B, T * H]), r.final.h, tf.mul(r.final.c, 0.7)],
+              1,
+            );
+          };
+        assertSameAsTensorOps(`lstmSequence B${B} T${T} H${H}`, run(), [gx, wh, h0, c0], 3e-5);
+        assertSameAsTensorOps(
+          `lstmSequence B${B} T${T} H${H}, mask`,
+          run(mask),
+          [gx, wh, h0, c0],
+          3e-5,
+        );
+        tf.dispose([gx, wh, h0, c0, mask]);
+      }
+      tf.tidy(() => {
+        assertThrows(
+          () =>
+            lstmSequence(tf.zeros([2, 3, 8]), tf.zeros([3, 12]), {
+              h: tf.zeros([2, 3]),
+              c: tf.zeros([2, 3]),
+            }),
+          Error,
+          "gx must be (B, T, 4H)",
+        );
+      });
+      assertEquals(tf.memory().numTensors, before);
     }),
 });

@@ -1,6 +1,7 @@
 /**
- * A stack of LSTM layers written with tensor ops, so the encoder-decoder models can hand the
- * encoder's final hidden and cell states to the decoder and run the decoder one step at a time.
+ * A stack of LSTM layers (each layer's recurrence in lib/ops/lstm_sequence.ts), so the
+ * encoder-decoder models can hand the encoder's final hidden and cell states to the decoder and
+ * run the decoder one step at a time.
  *
  * Per layer, `[i f g o] = x·Wx + h·Wh + b`, `c' = σ(f)·c + σ(i)·tanh(g)`, `h' = σ(o)·tanh(c')`:
  * the cell `c` is the long-term memory, the hidden state `h` the short-term one.
@@ -10,9 +11,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../random.ts";
 import { ownedVariable } from "../../nn/init.ts";
+import { lstmCell, lstmSequence, type LSTMState } from "../../ops/lstm_sequence.ts";
 
-/** One layer's memories, each (B, H): `h` short-term (the layer's output), `c` long-term. */
-export type LSTMState = { h: tf.Tensor2D; c: tf.Tensor2D };
+export type { LSTMState };
 
 /**
  * `layers` LSTM layers of width `hidden`; layer 0 reads `inputSize`-wide inputs, the others
@@ -78,30 +79,6 @@ export class LSTMStack {
     }));
   }
 
-  /** One cell update given the input already projected by `wx`: gx (B, 4H). */
-  #cell(
-    l: number,
-    gx: tf.Tensor2D,
-    s: LSTMState,
-    m?: tf.Tensor2D,
-  ): LSTMState {
-    const w = this.weights[l];
-    const gates = tf.add(gx, tf.matMul(s.h, w.wh)); // (B, 4H)
-    const [i, f, g, o] = tf.split(gates, 4, 1);
-    let c = tf.add(
-      tf.mul(tf.sigmoid(f), s.c),
-      tf.mul(tf.sigmoid(i), tf.tanh(g)),
-    ) as tf.Tensor2D;
-    let h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
-    if (m) {
-      // Padding steps (m = 0) keep the previous memories, so the final state is the one
-      // after each sentence's last real word.
-      c = tf.add(s.c, tf.mul(m, tf.sub(c, s.c)));
-      h = tf.add(s.h, tf.mul(m, tf.sub(h, s.h)));
-    }
-    return { h, c };
-  }
-
   /** One time step through every layer: x (B, in) -> top output (B, H) and the new state. */
   step(
     x: tf.Tensor2D,
@@ -110,9 +87,9 @@ export class LSTMStack {
     const next: LSTMState[] = [];
     let input = x;
     for (let l = 0; l < this.layers; l++) {
-      const s = this.#cell(
-        l,
+      const s = lstmCell(
         tf.add(tf.matMul(input, this.weights[l].wx), this.weights[l].b),
+        this.weights[l].wh as tf.Tensor2D,
         state[l],
       );
       next.push(s);
@@ -132,9 +109,6 @@ export class LSTMStack {
   ): { outputs: tf.Tensor3D; final: LSTMState[] } {
     const [B, T] = xs.shape;
     const start = init ?? this.zeroState(B);
-    const steps = mask
-      ? tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[] // T x (B, 1)
-      : [];
     let input: tf.Tensor3D = xs;
     const final: LSTMState[] = [];
     for (let l = 0; l < this.layers; l++) {
@@ -143,16 +117,11 @@ export class LSTMStack {
       const gx = tf.reshape(
         tf.add(tf.matMul(tf.reshape(input, [B * T, inSize]), w.wx), w.b),
         [B, T, 4 * this.hidden],
-      );
-      const gxs = tf.unstack(gx, 1) as tf.Tensor2D[]; // T x (B, 4H)
-      let s = start[l];
-      const hs: tf.Tensor2D[] = [];
-      for (let t = 0; t < T; t++) {
-        s = this.#cell(l, gxs[t], s, steps[t]);
-        hs.push(s.h);
-      }
-      final.push(s);
-      input = tf.stack(hs, 1) as tf.Tensor3D; // (B, T, H)
+      ) as tf.Tensor3D;
+      // The recurrence: one op each way on tensorflow, a few kernels per step elsewhere.
+      const layer = lstmSequence(gx, w.wh as tf.Tensor2D, start[l], mask);
+      final.push(layer.final);
+      input = layer.outputs; // (B, T, H)
     }
     return { outputs: input, final };
   }
