@@ -51,7 +51,7 @@ interface Sample {
  * Trains a fresh notebook-03 model for `steps` steps and translates `evalPairs`, timing both;
  * the first step (tfjs's kernels warming) is left out of the step time.
  */
-export async function runArm(
+async function runArm(
   corpus: ReturnType<typeof generateToyTranslations>,
   vocabs: { src: Vocab; tgt: Vocab },
   opts: { steps: number; hidden: number; evalPairs: number },
@@ -172,4 +172,8 @@ if (import.meta.main) {
       }`,
   );
   console.log(`tensors left over: ${tf.memory().numTensors - before}`);
+  if (!(diff < 1e-3)) {
+    console.error(`the op's losses differ from the reference's by ${diff}: a bug in LlmLstm`);
+    Deno.exit(1);
+  }
 }

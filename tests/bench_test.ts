@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { benchOptions, runBench } from "../bench/gpt_train_bench.ts";
 import { profileStep } from "../bench/profile_step.ts";
 import { TorchContender } from "../bench/_torch_contender.ts";
-import { initBackend } from "../lib/backend/mod.ts";
+import { initBackend, probeBackends } from "../lib/backend/mod.ts";
 import { findTorchPython } from "./_torch_python.ts";
 
 const shape = { nEmbd: 16, nLayer: 1, nHead: 2, block: 8, batch: 2, vocab: 11 };
@@ -129,5 +129,22 @@ Deno.test({
     assertEquals(rows[0].vsNanoGptRounds, [1, 1]);
     assertMatch(rows[0].note!, /bias false/);
     assert(Math.abs(rows[0].lastLoss - Math.log(shape.vocab)) < 0.5, `loss ${rows[0].lastLoss}`);
+  },
+});
+
+Deno.test({
+  name: "bench:lstm trains notebook 03's model with the LSTM op and without, same losses",
+  ignore: !(await probeBackends()).find((p) => p.name === "tensorflow")?.available,
+  fn: async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "bench/lstm_bench.ts", "--rounds", "1", "--steps", "1", "--eval", "8"],
+      cwd: new URL("../", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert(out.success, text + new TextDecoder().decode(out.stderr));
+    assertMatch(text, /\| training step \(mean of 1\) \| [\d.]+ /);
+    assertMatch(text, /tensors left over: 0/);
   },
 });
