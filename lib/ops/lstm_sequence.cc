@@ -91,12 +91,17 @@ bool Dims(OpKernelContext* ctx, const char* op, int64_t* B, int64_t* T, int64_t*
   return true;
 }
 
-// Splits B rows into at most one block per intra-op thread and runs fn(block, lo, hi) on each.
+// How many blocks of rows the batch splits into: one per intra-op thread, none below 8 rows
+// (not worth a thread for these small products).
+int64_t RowBlocks(OpKernelContext* ctx, int64_t B) {
+  const int64_t threads = ctx->device()->tensorflow_cpu_worker_threads()->num_threads;
+  return std::max<int64_t>(1, std::min<int64_t>(threads, B / 8));
+}
+
+// Splits B rows into RowBlocks() blocks and runs fn(block, lo, hi) on each.
 void ForRowBlocks(OpKernelContext* ctx, int64_t B, int64_t cost_per_row,
                   const std::function<void(int64_t, int64_t, int64_t)>& fn, int64_t* blocks) {
-  const int64_t threads = ctx->device()->tensorflow_cpu_worker_threads()->num_threads;
-  // A block below 8 rows is not worth a thread for these small products.
-  const int64_t n = std::max<int64_t>(1, std::min<int64_t>(threads, B / 8));
+  const int64_t n = RowBlocks(ctx, B);
   *blocks = n;
   const int64_t per = (B + n - 1) / n;
   // One item per block; the cost makes the sharder give each block its own thread.
@@ -206,8 +211,10 @@ class LstmGradOp : public OpKernel {
                 *sv = In(savedT);
     ConstMat wh(In(whT), H, 4 * H);
     float *dgx = Out(dgxT), *dh0 = Out(dh0T), *dc0 = Out(dc0T);
-    const int64_t threads = ctx->device()->tensorflow_cpu_worker_threads()->num_threads;
-    std::vector<RowMat> partial(std::max<int64_t>(1, threads), RowMat::Zero(H, 4 * H));
+    // One dWh per row block, summed at the end; the first is the output itself.
+    Mat dwh(Out(dwhT), H, 4 * H);
+    dwh.setZero();
+    std::vector<RowMat> partial(RowBlocks(ctx, B) - 1, RowMat::Zero(H, 4 * H));
     int64_t blocks;
     ForRowBlocks(ctx, B, T * H * 4 * H * 6, [&](int64_t k, int64_t r0, int64_t r1) {
       const int64_t R = r1 - r0;
@@ -245,15 +252,17 @@ class LstmGradOp : public OpKernel {
         }
         dh.noalias() += dz * wh.transpose();  // (R, H): through h_{t-1} Wh
       }
-      partial[k].noalias() += hs.transpose() * dzs;  // (H, 4H)
+      if (k == 0) {
+        dwh.noalias() += hs.transpose() * dzs;  // (H, 4H)
+      } else {
+        partial[k - 1].noalias() += hs.transpose() * dzs;
+      }
       for (int64_t r = 0; r < R; r++) {
         std::copy(dh.row(r).data(), dh.row(r).data() + H, dh0 + (r0 + r) * H);
         std::copy(dc.row(r).data(), dc.row(r).data() + H, dc0 + (r0 + r) * H);
       }
     }, &blocks);
-    Mat dwh(Out(dwhT), H, 4 * H);
-    dwh = partial[0];
-    for (int64_t k = 1; k < blocks; k++) dwh += partial[k];
+    for (int64_t k = 1; k < blocks; k++) dwh += partial[k - 1];
   }
 };
 

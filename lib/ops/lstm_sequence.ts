@@ -67,6 +67,8 @@ export interface LSTMSequence {
 /**
  * One LSTM layer over a sequence: `gx` (B, T, 4H) the projected inputs, `wh` (H, 4H), the
  * starting memories `init`, and an optional `mask` (B, T) of 1s and 0s (0: keep the memories).
+ * Gradients flow to `gx`, `wh` and `init`; the mask is data, and lib's op gives it none (a zero
+ * gradient) where the reference's tensor ops would differentiate through it.
  *
  * @example
  * ```ts
@@ -99,7 +101,13 @@ export function lstmSequence(
   if (mask && (mask.shape[0] !== B || mask.shape[1] !== T)) {
     throw new Error(`lstmSequence: the mask must be (B, T); got ${shapes}.`);
   }
-  if (T === 0) return { outputs: tf.zeros([B, 0, H]), final: init };
+  if (gx.dtype !== "float32" || wh.dtype !== "float32") {
+    throw new Error(`lstmSequence: gx and wh must be float32; got ${gx.dtype} and ${wh.dtype}.`);
+  }
+  if (T === 0) {
+    // Copies, so that disposing the result never frees the caller's state.
+    return { outputs: tf.zeros([B, 0, H]), final: { h: init.h.clone(), c: init.c.clone() } };
+  }
   return pick(LSTM_SEQUENCE)(gx, wh, init, mask);
 }
 
@@ -156,9 +164,13 @@ function lstmSequenceLib(
   });
   const packed = f(gx, wh, init.h, init.c, m) as tf.Tensor3D; // (B, T + 1, H)
   m.dispose();
-  const outputs = tf.slice(packed, [0, 0, 0], [B, T, H]) as tf.Tensor3D;
-  const h = tf.reshape(tf.slice(packed, [0, T - 1, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
-  const c = tf.reshape(tf.slice(packed, [0, T, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
+  const result = tf.tidy(() => ({
+    outputs: tf.slice(packed, [0, 0, 0], [B, T, H]) as tf.Tensor3D,
+    final: {
+      h: tf.reshape(tf.slice(packed, [0, T - 1, 0], [B, 1, H]), [B, H]) as tf.Tensor2D,
+      c: tf.reshape(tf.slice(packed, [0, T, 0], [B, 1, H]), [B, H]) as tf.Tensor2D,
+    },
+  }));
   packed.dispose();
-  return { outputs, final: { h, c } };
+  return result;
 }
