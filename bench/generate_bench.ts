@@ -33,6 +33,7 @@ import { Rng } from "../lib/random.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
 import { TorchGenerator, writeSharedWeights } from "./_torch_generate.ts";
 import { defaultTorchPython } from "./_python_serve.ts";
+import { loadAverage, median } from "./_round_stats.ts";
 
 /** The timings of one generate call. */
 export interface GenerateTiming {
@@ -62,21 +63,6 @@ export interface GenerateBenchRow {
   decodeMs: number[];
   /** Tokens/s per round. */
   tokensPerSecond: number[];
-}
-
-/**
- * Median of `xs`.
- *
- * @example
- * ```ts
- * import { median } from "./generate_bench.ts";
- * console.log(median([3, 1, 2])); // 2
- * ```
- */
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
@@ -138,15 +124,6 @@ export function table(rows: GenerateBenchRow[]): string {
     );
   }
   return lines.join("\n");
-}
-
-/** The 1-, 5- and 15-minute load averages from /proc/loadavg, or "unknown" off Linux. */
-function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return "unknown";
-  }
 }
 
 /** Every flag of `deno task bench:generate`. */

@@ -26,6 +26,7 @@ import { naiveLoss } from "./naive_gpt.ts";
 import { type BenchShape, checkNanoGptDir, TorchContender } from "./_torch_contender.ts";
 import { defaultTorchPython } from "./_python_serve.ts";
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
+import { loadAverage, median } from "./_round_stats.ts";
 
 /** One contender's timings. */
 export interface BenchRow {
@@ -51,13 +52,6 @@ export interface BenchRow {
   lastLoss: number;
   /** Extra description (PyTorch threads and BLAS). */
   note?: string;
-}
-
-/** Median of `xs`. */
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 interface Contender {
@@ -260,7 +254,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
             losses.set(c.name, loss);
           }
           log(
-            `[${backend}] round ${r + 1}/${opts.rounds} (load ${loadAverage()}): ` +
+            `[${backend}] round ${r + 1}/${opts.rounds} (load ${loadAverage().split(" ")[0]}): ` +
               all.map((c) => `${c.name} ${median(perRound.get(c.name)!.at(-1)!).toFixed(0)} ms`)
                 .join(", "),
           );
@@ -331,15 +325,6 @@ export function table(rows: BenchRow[], tokensPerStep: number): string {
     );
   }
   return lines.join("\n");
-}
-
-/** The 1-minute load average, where Linux tells it: other work on the machine skews a round. */
-function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
-  } catch {
-    return "unknown";
-  }
 }
 
 function positiveInts(name: string, text: string, min = 1): number[] {
@@ -481,10 +466,10 @@ if (import.meta.main) {
     `GPT training step (B=${batch}, T=${block}, C=${nEmbd}, ${nLayer} layers, ${nHead} heads, ` +
       `V=${vocab}), AdamW; ${opts.rounds} interleaved rounds of ${opts.steps} steps after ` +
       `${opts.warmup} warm-up; CPU: ${cpu ?? "unknown"}, ${navigator.hardwareConcurrency} ` +
-      `threads; load average before: ${loadAverage()}`,
+      `threads; load average before: ${loadAverage().split(" ")[0]}`,
   );
   const rows = await runBench(opts);
-  console.log(`load average after: ${loadAverage()}`);
+  console.log(`load average after: ${loadAverage().split(" ")[0]}`);
   for (const r of rows) if (r.note) console.log(`${r.contender}: ${r.note}`);
   console.log("\n" + table(rows, batch * block));
   for (const naive of rows.filter((r) => r.contender.startsWith("naive "))) {

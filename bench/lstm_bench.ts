@@ -24,21 +24,7 @@ import { Seq2SeqLSTM } from "../lib/models/seq2seq/seq2seq_lstm.ts";
 import { trainSeq2Seq } from "../lib/train/seq2seq.ts";
 import { evaluateByLength } from "../lib/models/seq2seq/seq2seq_eval.ts";
 import { flagUsage, parseFlags } from "../scripts/flags.ts";
-
-/** Median of `xs`. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** The 1-, 5- and 15-minute load averages from /proc/loadavg, or "unknown" off Linux. */
-function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return "unknown";
-  }
-}
+import { loadAverage, median } from "./_round_stats.ts";
 
 /** What one arm measured in one round. */
 interface Sample {

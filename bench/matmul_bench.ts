@@ -18,21 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, matmulTable, probeBackends, timeMatmuls } from "../lib/backend/mod.ts";
 import { matMulWgsl } from "../lib/ops/matmul_wgsl.ts";
-
-/** Median of `xs`. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** The 1-, 5- and 15-minute load averages from /proc/loadavg, or "unknown" off Linux. */
-function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return "unknown";
-  }
-}
+import { loadAverage, median } from "./_round_stats.ts";
 
 /** Milliseconds per product over `reps` queued products, the last one read back. */
 async function sample(product: () => tf.Tensor, reps: number): Promise<number> {

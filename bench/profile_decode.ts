@@ -16,14 +16,14 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { nativeOpsLoaded, recordOps, runOp } from "../lib/backend/native_ops.ts";
 import { disposeKVCache, GPT, gptConfig } from "../lib/models/gpt/gpt.ts";
 import { parseFlags } from "../scripts/flags.ts";
-import { median } from "./generate_bench.ts";
+import { loadAverage, median } from "./_round_stats.ts";
 
 const f = parseFlags(Deno.args, {
   steps: { kind: "int", description: "decoding steps to record", default: 10 },
 });
 const backend = await initBackend({ backend: "tensorflow", report: false });
 if (backend.name !== "tensorflow") throw new Error("profile_decode needs the tensorflow backend");
-const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const load = loadAverage;
 console.log(`decoding step of gpt2-124M after a 32-token prompt; load average ${load()}`);
 const model = new GPT(gptConfig("gpt2"), { seed: 1 });
 const prompt = tf.tensor2d(

@@ -9,7 +9,8 @@
  * @module
  */
 import { type FlagSpecs, flagUsage, parseFlags } from "../scripts/flags.ts";
-import { type BenchRow, median, runBench } from "./gpt_train_bench.ts";
+import { type BenchRow, runBench } from "./gpt_train_bench.ts";
+import { median } from "./_round_stats.ts";
 import { defaultTorchPython } from "./_python_serve.ts";
 
 /** Every flag of `deno task bench:scaling`. */

@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { defaultTorchPython, PythonServe } from "./_python_serve.ts";
 import { flagUsage, parseFlags } from "../scripts/flags.ts";
+import { loadAverage, median } from "./_round_stats.ts";
 
 /** One product: output (m, n), inner size k, and how the step lays out its operands. */
 export type Product = [m: number, k: number, n: number, kind: "nn" | "nt" | "tn"];
@@ -68,11 +69,6 @@ function timeTf([m, k, n, kind]: Product, reps: number): number {
   }
   tf.dispose([a, b]);
   return best;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 if (import.meta.main) {
@@ -128,7 +124,7 @@ if (import.meta.main) {
     ];
     if (r % 2) sides.reverse();
     for (const side of sides) await side();
-    loads.push(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+    loads.push(loadAverage().split(" ")[0]);
   }
   for (const t of torch) await t.serve.close();
   const gflops = ([m, k, n]: Product, ms: number) => (2 * m * k * n / ms / 1e6).toFixed(0);

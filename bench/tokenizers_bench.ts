@@ -23,6 +23,7 @@ import {
   shakespeareMissing,
   shakespearePath,
 } from "../tests/fixtures/tokenizers/corpora.ts";
+import { median } from "./_round_stats.ts";
 
 type Encoder = { name: string; encode: (text: string) => number[] };
 
@@ -35,11 +36,6 @@ function time<T>(fn: () => T): [T, number] {
 /** Full GC when run with --v8-flags=--expose-gc (the deno task does), else nothing. */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function encoders(): Encoder[] {

@@ -60,15 +60,14 @@ REGISTER_OP("LlmLstmGrad")
       return tensorflow::OkStatus();
     });
 
-// Checks the forward's inputs (the gradient's share them) and returns B, T, H.
+// Checks inputs 1-4, which both ops share (wh, h0, c0, mask), and returns B, T, H.
 bool Dims(OpKernelContext* ctx, const char* op, int64_t* B, int64_t* T, int64_t* H) {
-  const Tensor &gx = ctx->input(0), &wh = ctx->input(1), &h0 = ctx->input(2),
-               &c0 = ctx->input(3), &mask = ctx->input(4);
+  const Tensor &wh = ctx->input(1), &h0 = ctx->input(2), &c0 = ctx->input(3),
+               &mask = ctx->input(4);
   auto bad = [&](const std::string& what) {
-    ctx->CtxFailure(InvalidArgument(op, ": ", what, " (gx ", gx.shape().DebugString(), ", wh ",
-                                    wh.shape().DebugString(), ", h0 ", h0.shape().DebugString(),
-                                    ", c0 ", c0.shape().DebugString(), ", mask ",
-                                    mask.shape().DebugString(), ")"));
+    ctx->CtxFailure(InvalidArgument(op, ": ", what, " (wh ", wh.shape().DebugString(), ", h0 ",
+                                    h0.shape().DebugString(), ", c0 ", c0.shape().DebugString(),
+                                    ", mask ", mask.shape().DebugString(), ")"));
     return false;
   };
   if (wh.dims() != 2 || wh.dim_size(1) != 4 * wh.dim_size(0)) {
@@ -83,11 +82,6 @@ bool Dims(OpKernelContext* ctx, const char* op, int64_t* B, int64_t* T, int64_t*
     return bad("mask must be (B, T) with T >= 1");
   }
   *T = mask.dim_size(1);
-  if (std::string(op) == "LlmLstm" &&
-      (gx.dims() != 3 || gx.dim_size(0) != *B || gx.dim_size(1) != *T ||
-       gx.dim_size(2) != 4 * *H)) {
-    return bad("gx must be (B, T, 4H)");
-  }
   return true;
 }
 
@@ -122,6 +116,9 @@ class LstmOp : public OpKernel {
   void Compute(OpKernelContext* ctx) override {
     int64_t B, T, H;
     if (!Dims(ctx, "LlmLstm", &B, &T, &H)) return;
+    OP_REQUIRES(ctx, ctx->input(0).shape() == TensorShape({B, T, 4 * H}),
+                InvalidArgument("LlmLstm: gx must be (B, T, 4H) = (", B, ", ", T, ", ", 4 * H,
+                                "), got ", ctx->input(0).shape().DebugString()));
     Tensor *out, *saved;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, TensorShape({B, T + 1, H}), &out));
     OP_REQUIRES_OK(ctx, ctx->allocate_output(1, TensorShape({B, T, 6 * H}), &saved));
@@ -182,20 +179,12 @@ class LstmGradOp : public OpKernel {
   explicit LstmGradOp(OpKernelConstruction* c) : OpKernel(c) {}
 
   void Compute(OpKernelContext* ctx) override {
-    // Inputs 1-4 sit where the forward's do, shifted by dout: check them through a shifted view.
+    // Inputs 1-4 (wh, h0, c0, mask) sit where the forward's do.
+    int64_t B, T, H;
+    if (!Dims(ctx, "LlmLstmGrad", &B, &T, &H)) return;
     const Tensor &dout = ctx->input(0), &whT = ctx->input(1), &h0T = ctx->input(2),
                  &c0T = ctx->input(3), &maskT = ctx->input(4), &outT = ctx->input(5),
                  &savedT = ctx->input(6);
-    OP_REQUIRES(ctx, whT.dims() == 2 && whT.dim_size(1) == 4 * whT.dim_size(0),
-                InvalidArgument("LlmLstmGrad: wh must be (H, 4H), got ",
-                                whT.shape().DebugString()));
-    const int64_t H = whT.dim_size(0);
-    OP_REQUIRES(ctx, h0T.dims() == 2 && h0T.dim_size(1) == H && c0T.shape() == h0T.shape(),
-                InvalidArgument("LlmLstmGrad: h0 and c0 must be (B, H)"));
-    const int64_t B = h0T.dim_size(0);
-    OP_REQUIRES(ctx, maskT.dims() == 2 && maskT.dim_size(0) == B && maskT.dim_size(1) >= 1,
-                InvalidArgument("LlmLstmGrad: mask must be (B, T)"));
-    const int64_t T = maskT.dim_size(1);
     OP_REQUIRES(ctx,
                 dout.shape() == TensorShape({B, T + 1, H}) && outT.shape() == dout.shape() &&
                     savedT.shape() == TensorShape({B, T, 6 * H}),
@@ -218,7 +207,7 @@ class LstmGradOp : public OpKernel {
     int64_t blocks;
     ForRowBlocks(ctx, B, T * H * 4 * H * 6, [&](int64_t k, int64_t r0, int64_t r1) {
       const int64_t R = r1 - r0;
-      RowMat dh(R, H), dc(R, H), dz(R, 4 * H), hprev(R, H), dhz(R, H);
+      RowMat dh(R, H), dc(R, H), dz(R, 4 * H);
       for (int64_t r = 0; r < R; r++) {
         dh.row(r).setZero();
         dc.row(r) = ConstMat(dy + ((r0 + r) * (T + 1) + T) * H, 1, H);  // dL/dc_T
