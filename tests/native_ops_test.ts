@@ -14,6 +14,7 @@ import { AdamW } from "../lib/train/mod.ts";
 import { embeddingLookup } from "../lib/ops/embedding.ts";
 import { residualAdd } from "../lib/ops/residual_add.ts";
 import { rowProduct, rowProductRuns } from "../lib/ops/gemv.ts";
+import { cachedAttention } from "../lib/ops/cached_attention.ts";
 import { matMul2d } from "../lib/ops/linear.ts";
 import { lstmSequence } from "../lib/ops/lstm_sequence.ts";
 
@@ -216,6 +217,64 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "native ops: LlmCachedAttention (new tokens over a key/value cache) equals the tensor ops, and a cached GPT equals the full pass",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const before = tf.memory().numTensors;
+      // B 1 and 3, 1 to 3 heads, an empty cache, one new token (a decoding step), several
+      // new tokens (their causal mask among themselves)
+      const cases = [[1, 4, 8, 5, 1], [3, 2, 6, 0, 4], [2, 3, 9, 7, 3], [1, 1, 4, 1, 1]];
+      for (const [B, H, D, Tp, Tn] of cases) {
+        const seed = B * 100 + Tp * 10 + Tn;
+        const qkv = seeded([B * Tn, 3 * H * D], seed) as tf.Tensor2D;
+        const pk = seeded([H * B, Tp, D], seed + 1) as tf.Tensor3D;
+        const pv = seeded([H * B, Tp, D], seed + 2) as tf.Tensor3D;
+        const fast = cachedAttention(qkv, pk, pv, H);
+        const slow = withKernels({ nativeKernels: false }, () => cachedAttention(qkv, pk, pv, H));
+        for (const key of ["y", "k", "v"] as const) {
+          assertLess(maxAbsDiff(fast[key], slow[key]), 1e-5, `B${B} H${H} Tp${Tp} Tn${Tn} ${key}`);
+        }
+        tf.dispose([qkv, pk, pv, ...Object.values(fast), ...Object.values(slow)]);
+      }
+      // under a gradient tape the op (which has no gradient) is not used, and gradients flow
+      const pk = seeded([2, 3, 4], 5) as tf.Tensor3D;
+      const q0 = seeded([1, 24], 6);
+      const g = tf.grad((q: tf.Tensor) => tf.sum(cachedAttention(q as tf.Tensor2D, pk, pk, 2).y))(
+        q0,
+      );
+      assertEquals(g.shape, [1, 24]);
+      tf.dispose([g, pk, q0]);
+      // a cache from another batch is refused before any work
+      tf.tidy(() => {
+        const [q, k] = [tf.zeros([3, 24]) as tf.Tensor2D, tf.zeros([4, 2, 4]) as tf.Tensor3D];
+        assertThrows(() => cachedAttention(q, k, k, 2), Error, "the same model and batch");
+      });
+      // A small GPT: a prompt, then three tokens one at a time through the cache, gives the
+      // logits of one full pass over all of them.
+      const model = new GPT(gptConfig("baby", { vocabSize: 50, blockSize: 16 }), { seed: 3 });
+      const ids = [[4, 9, 2, 33, 7, 1, 20], [5, 5, 6, 49, 0, 3, 8]];
+      const idsOf = (rows: number[][]) => tf.tensor2d(rows, undefined, "int32");
+      const inputs = [idsOf(ids), idsOf(ids.map((r) => r.slice(0, 4)))];
+      const full = model.forwardWithCache(inputs[0]);
+      let step = model.forwardWithCache(inputs[1]);
+      for (let t = 4; t < 7; t++) {
+        inputs.push(idsOf(ids.map((r) => [r[t]])));
+        const next = model.forwardWithCache(inputs[inputs.length - 1], step.cache);
+        const want = tf.tidy(() => tf.slice(full.logits, [0, t, 0], [2, 1, 50]));
+        assertLess(maxAbsDiff(next.logits, want), 1e-4, `position ${t}`);
+        tf.dispose([want, step.logits, ...step.cache.layers.flatMap(({ k, v }) => [k, v])]);
+        step = next;
+      }
+      tf.dispose([full.logits, step.logits, ...inputs]);
+      tf.dispose([...full.cache.layers, ...step.cache.layers].flatMap(({ k, v }) => [k, v]));
+      model.dispose();
+      assertEquals(tf.memory().numTensors, before);
+    }),
+});
+
+Deno.test({
   name: "native ops: causal self-attention from the qkv rows equals the tensor-op version",
   ignore,
   fn: () =>
@@ -295,6 +354,13 @@ Deno.test({
         Error,
         "qkv must be (B*2, 3*C)",
       );
+      const past = tf.ones([2, 3, 3]); // a cache of width 6 for qkv of width 12 (C = 4)
+      assertThrows(
+        () => runOp("LlmCachedAttention", [qkv, past, past], [{ name: "n_head", int: 2 }], 3),
+        Error,
+        "LlmCachedAttention: k_past [2,3,3] and v_past [2,3,3] must both be (2*B, Tp, 2)",
+      );
+      past.dispose();
       // TensorFlow's gather checks the ids itself (tfjs-node's reads them back to check)
       const table = tf.ones([65, 2]) as tf.Tensor2D, badIds = tf.tensor1d([0, 70], "int32");
       assertThrows(() => embeddingLookup(table, badIds), Error, "is not in [0, 65)");
@@ -373,7 +439,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "native ops: LlmLstm with 8 intra-op threads (7 row blocks of unequal size) still matches",
+  name:
+    "native ops: LlmLstm (7 row blocks of unequal size), LlmGemv and LlmCachedAttention (more parts than helper threads) still match with 8 intra-op threads",
   ignore: ignore || Deno.env.get("TF_NUM_INTRAOP_THREADS") !== undefined,
   fn: async () => {
     // TensorFlow sizes its thread pool once per process: a child process with 8 threads.
@@ -382,7 +449,7 @@ Deno.test({
         "test",
         "-A",
         "--filter",
-        "LlmLstm (one LSTM layer",
+        "/LlmLstm \\(one LSTM layer|LlmGemv \\(few rows|LlmCachedAttention \\(new tokens/",
         new URL(import.meta.url).pathname,
       ],
       env: { TF_NUM_INTRAOP_THREADS: "8" },
@@ -390,6 +457,6 @@ Deno.test({
       stderr: "piped",
     }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert(out.success && /1 passed/.test(text), text.slice(-2000));
+    assert(out.success && /3 passed/.test(text), text.slice(-2000));
   },
 });

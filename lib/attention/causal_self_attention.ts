@@ -14,6 +14,7 @@ import {
   headsToRows,
   rowsToHeads,
 } from "../ops/causal_attention.ts";
+import { cachedAttention } from "../ops/cached_attention.ts";
 
 /** Keys and values of the tokens seen so far for one layer, each (nh*B, Tpast, hs), heads outermost. */
 export interface LayerKV {
@@ -101,6 +102,17 @@ export function causalSelfAttention(
     const [, k, v] = tf.unstack(rowsToHeads(qkv, batch, nHead)) as tf.Tensor3D[];
     return { y, present: { k, v } };
   }
+  if (causal && opts.past && drop === 0) {
+    // A generation step: the new tokens over the cache (one op on tensorflow).
+    const { y, k, v } = cachedAttention(qkv, opts.past.k, opts.past.v, nHead);
+    const out = linear(y, w.cProjW, w.cProjB);
+    if (!opts.cache) {
+      k.dispose();
+      v.dispose();
+      return { y: out };
+    }
+    return { y: out, present: { k, v } };
+  }
   let present: LayerKV | undefined;
   const heads = rowsToHeads(qkv, batch, nHead);
   let y: tf.Tensor3D; // (nh*B, T, hs)
@@ -108,7 +120,7 @@ export function causalSelfAttention(
     // Training with dropout: the packed op.
     y = causalAttentionPacked(heads, { dropout: drop, seed: opts.seed });
   } else {
-    // Keys and values of earlier tokens, or bidirectional attention: the tensor ops.
+    // Keys and values of earlier tokens with dropout, or bidirectional attention: tensor ops.
     const [q, kNew, vNew] = tf.unstack(heads) as tf.Tensor3D[];
     let k = kNew, v = vNew;
     if (opts.past) {

@@ -3,8 +3,9 @@
  * `deno task setup:tfjs-node` against the same TensorFlow C library as tfjs-node's binding, and
  * loaded into the process beside it. They register as ordinary TensorFlow ops (`LlmAdamW`,
  * `LlmLayerNorm`, `LlmAddLayerNorm`, `LlmGelu`, `LlmCausalAttention` and their gradients, and
- * `LlmGemv`, the decoding step's one-row products, which has none, and `LlmLstm`, one LSTM
- * layer over a sequence, with its gradient),
+ * `LlmLstm`, one LSTM layer over a sequence, with its gradient, and two for generation only,
+ * without gradients: `LlmGemv`, a decoding step's one-row products, and `LlmCachedAttention`,
+ * its attention over the key/value cache),
  * which {@link runOp} runs through the binding, like the TensorFlow ops tfjs-node itself calls.
  *
  * Why: through tfjs-node every kernel call costs 10-30 µs however small its tensors, and a

@@ -89,3 +89,23 @@ export function pick<F>(versions: Versions<F>): F {
   const kind = chosen(versions);
   return kind === "reference" ? versions.reference : versions[kind]!;
 }
+
+/**
+ * True while tfjs computes a gradient (its engine's `gradientDepth`, which `tf.grad`,
+ * `variableGrads` and `minimize` raise while the function they differentiate runs): ops with
+ * no gradient (lib's `LlmGemv`, `LlmCachedAttention`) run only when this is false.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { recording } from "./dispatch.ts";
+ * console.log(recording()); // false
+ * tf.grad((x: tf.Tensor) => {
+ *   console.log(recording()); // true
+ *   return x.square();
+ * })(tf.scalar(2));
+ * ```
+ */
+export function recording(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+}

@@ -11,6 +11,7 @@
 // and the bias is added as y is written.
 
 #include "native.h"
+#include "hot_pool.h"
 
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -69,6 +70,38 @@ void RowsTimesW(const float* __restrict x, const float* __restrict w, float* __r
     }
   }
 }
+
+#ifdef __AVX512F__
+// The one-row case of RowsTimesW (a decoding step), eight rows of w per pass over p in
+// 16-wide registers: half the traffic to p of the four-row loop, which the compiler vectorises
+// only 8 wide. Streamed 5-40% faster than it in a scratch benchmark of GPT-2's shapes.
+void RowTimesW8(const float* __restrict x, const float* __restrict w, float* __restrict p,
+                int64_t N, int64_t k0, int64_t k1) {
+  std::fill(p, p + N, 0.f);
+  const int64_t n16 = N - N % 16;
+  int64_t k = k0;
+  for (; k + 8 <= k1; k += 8) {
+    const float* wk = w + k * N;
+    __m512 a[8];
+    for (int r = 0; r < 8; r++) a[r] = _mm512_set1_ps(x[k + r]);
+    for (int64_t j = 0; j < n16; j += 16) {
+      __m512 s = _mm512_loadu_ps(p + j);
+      for (int r = 0; r < 8; r++) s = _mm512_fmadd_ps(a[r], _mm512_loadu_ps(wk + r * N + j), s);
+      _mm512_storeu_ps(p + j, s);
+    }
+    for (int64_t j = n16; j < N; j++) {
+      float s = p[j];
+      for (int r = 0; r < 8; r++) s += x[k + r] * wk[r * N + j];
+      p[j] = s;
+    }
+  }
+  for (; k < k1; k++) {
+    const float a = x[k];
+    const float* wk = w + k * N;
+    for (int64_t j = 0; j < N; j++) p[j] += a * wk[j];
+  }
+}
+#endif
 
 // Σ_k a[k] b[k]; 4 independent sums so the adds overlap.
 inline float Dot(const float* a, const float* b, int64_t K) {
@@ -129,8 +162,9 @@ class GemvOp : public OpKernel {
     const float* ws = In(w);
     const float* bias = b.dim_size(0) ? In(b) : nullptr;
     float* y = Out(out);
-    auto* workers = ctx->device()->tensorflow_cpu_worker_threads();
-    const int64_t threads = workers->num_threads;
+    // As many threads as TensorFlow's intra-op pool, kept awake between calls (hot_pool.h).
+    const int64_t threads = ctx->device()->tensorflow_cpu_worker_threads()->num_threads;
+    HotPool& pool = HotPool::Get(static_cast<int>(threads));
     if (!transpose_b_) {
       // The rows of w are split into a few contiguous blocks, each summed by one thread into its
       // own partial y; then y = bias + the partials.
@@ -138,14 +172,14 @@ class GemvOp : public OpKernel {
       const int64_t parts = std::max<int64_t>(
           1, std::min<int64_t>({blocks, kMaxParts, threads}));
       std::vector<float> partial(parts * M * N);
-      auto f = [&](int64_t lo, int64_t hi) {
-        for (int64_t u = lo; u < hi; u++) {
-          RowsTimesW(xs, ws, partial.data() + u * M * N, M, K, N,
-                     std::min(K, blocks * u / parts * kBlockRows),
-                     std::min(K, blocks * (u + 1) / parts * kBlockRows));
-        }
-      };
-      tensorflow::Shard(parts, workers->workers, parts, K * N * M / parts, f);
+      pool.Run(parts, [&](int u) {
+        const int64_t k0 = std::min(K, blocks * u / parts * kBlockRows);
+        const int64_t k1 = std::min(K, blocks * (u + 1) / parts * kBlockRows);
+#ifdef __AVX512F__
+        if (M == 1) return RowTimesW8(xs, ws, partial.data() + u * N, N, k0, k1);
+#endif
+        RowsTimesW(xs, ws, partial.data() + u * M * N, M, K, N, k0, k1);
+      });
       for (int64_t i = 0; i < M * N; i++) {
         float v = bias ? bias[i % N] : 0.f;
         for (int64_t u = 0; u < parts; u++) v += partial[u * M * N + i];
@@ -157,16 +191,15 @@ class GemvOp : public OpKernel {
       const int64_t blocks = (N + kRows - 1) / kRows;
       const int64_t parts =
           std::max<int64_t>(1, std::min<int64_t>({blocks, kMaxParts, threads}));
-      auto f = [&](int64_t lo, int64_t hi) {
-        const int64_t r0 = std::min(N, blocks * lo / parts * kRows);
-        const int64_t r1 = std::min(N, blocks * hi / parts * kRows);
+      pool.Run(parts, [&](int u) {
+        const int64_t r0 = std::min(N, blocks * u / parts * kRows);
+        const int64_t r1 = std::min(N, blocks * (u + 1) / parts * kRows);
         for (int64_t r = r0; r < r1; r++) {
           for (int64_t m = 0; m < M; m++) {
             y[m * N + r] = Dot(xs + m * K, ws + r * K, K) + (bias ? bias[r] : 0.f);
           }
         }
-      };
-      tensorflow::Shard(parts, workers->workers, parts, K * N * M / parts, f);
+      });
     }
   }
 

@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
-import { chosen, pick } from "./dispatch.ts";
+import { chosen, pick, recording } from "./dispatch.ts";
 
 /** The most rows for which {@link rowProductRuns} picks lib's op: beyond a few rows each weight
  * is reused enough that TensorFlow's blocked MatMul wins (prefill, training). */
@@ -58,12 +58,6 @@ const ROW_PRODUCT = { reference: rowProductTfjs, lib: rowProductLib };
 export function rowProductRuns(rows: number): boolean {
   return rows <= ROW_PRODUCT_MAX_ROWS && !recording() &&
     chosen(ROW_PRODUCT) === "lib";
-}
-
-/** True while tfjs computes a gradient (its engine's `gradientDepth`, which `tf.grad`,
- * `variableGrads` and `minimize` raise while the function they differentiate runs). */
-function recording(): boolean {
-  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 }
 
 function rowProductTfjs(
