@@ -44,9 +44,10 @@ class HotPool {
     return *pool;
   }
 
-  // Runs fn(0) .. fn(parts - 1), part 0 and any parts beyond the helpers on the calling thread,
-  // and returns when all are done. Calls from two threads at once: the second runs every part
-  // itself.
+  // Runs fn(0) .. fn(parts - 1) and returns when all are done. The calling thread and up to
+  // parts - 1 helpers take the parts one at a time from a shared counter, so a thread that the
+  // machine's other work slows down simply takes fewer. Calls from two threads at once: the
+  // second runs every part itself.
   void Run(int parts, const std::function<void(int)>& fn) {
     const int helpers = std::min<int>(parts - 1, static_cast<int>(threads_.size()));
     std::unique_lock<std::mutex> busy(run_, std::try_to_lock);
@@ -55,6 +56,8 @@ class HotPool {
       return;
     }
     job_ = &fn;
+    parts_ = parts;
+    next_.store(0, std::memory_order_relaxed);
     pending_.store(helpers, std::memory_order_relaxed);
     {
       // One word holds the task's number and how many helpers take part, so a helper never
@@ -64,8 +67,7 @@ class HotPool {
       state_.store(next << 8 | static_cast<uint64_t>(helpers), std::memory_order_release);
     }
     wake_.notify_all();
-    fn(0);
-    for (int p = helpers + 1; p < parts; p++) fn(p);
+    TakeParts();
     while (pending_.load(std::memory_order_acquire) > 0) Pause();
     job_ = nullptr;
   }
@@ -77,6 +79,11 @@ class HotPool {
       threads_.emplace_back([this, i] { Loop(i + 1); });
       threads_.back().detach();
     }
+  }
+
+  // Runs the current task's parts until none is left.
+  void TakeParts() {
+    for (int p; (p = next_.fetch_add(1, std::memory_order_relaxed)) < parts_;) (*job_)(p);
   }
 
   static void Pause() {
@@ -103,7 +110,7 @@ class HotPool {
       }
       seen = now >> 8;
       if (part <= static_cast<int>(now & 0xff)) {
-        (*job_)(part);
+        TakeParts();
         pending_.fetch_sub(1, std::memory_order_release);
       }
     }
@@ -116,7 +123,9 @@ class HotPool {
   // (task number << 8) | helpers taking part (parts 1..that), published together
   std::atomic<uint64_t> state_{0};
   std::atomic<int> pending_{0};  // helpers of the current task still working
+  std::atomic<int> next_{0};      // the next part to take
   const std::function<void(int)>* job_ = nullptr;
+  int parts_ = 0;
 };
 
 }  // namespace llm_ops

@@ -22,7 +22,7 @@
 #include "tensorflow/core/framework/common_shape_fns.h"
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/shape_inference.h"
-#include "tensorflow/core/util/work_sharder.h"
+#include "hot_pool.h"
 
 namespace llm_ops {
 
@@ -39,11 +39,20 @@ using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 using Mat = Eigen::Map<RowMat>;
 using ConstMat = Eigen::Map<const RowMat>;
 
-// Runs fn over [0, n) in shards on TensorFlow's intra-op pool; `cost` is per item, in cycles.
+// Runs fn over [0, n) in ranges, up to four per thread of TensorFlow's intra-op pool (so a thread
+// slowed by other work takes fewer), on lib's pool of helpers that stay awake between calls
+// (hot_pool.h); `cost` is per item, in cycles. Ranges are at least kMinCost cycles: less work
+// runs on the calling thread alone.
 inline void Parallel(OpKernelContext* ctx, int64_t n, int64_t cost,
               const std::function<void(int64_t, int64_t)>& fn) {
-  auto* workers = ctx->device()->tensorflow_cpu_worker_threads();
-  tensorflow::Shard(workers->num_threads, workers->workers, n, cost, fn);
+  constexpr int64_t kMinCost = 20000;
+  const int64_t threads = ctx->device()->tensorflow_cpu_worker_threads()->num_threads;
+  const int64_t parts =
+      std::max<int64_t>(1, std::min<int64_t>({4 * threads, n, n * cost / kMinCost}));
+  if (parts <= 1) return fn(0, n);
+  HotPool::Get(static_cast<int>(threads)).Run(static_cast<int>(parts), [&](int u) {
+    fn(n * u / parts, n * (u + 1) / parts);
+  });
 }
 
 inline const float* In(const Tensor& t) { return t.flat<float>().data(); }
