@@ -275,6 +275,33 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "native ops: LlmBiasAdd gives TensorFlow's BiasAdd bit for bit, and refuses a bias of the wrong width",
+  ignore,
+  fn: () =>
+    onTensorflow(() => {
+      const before = tf.memory().numTensors;
+      // 300 calls of other sizes back to back: the helper threads pick up task after task
+      // (parts from 1 to 8 on 2 cores), some arriving after their task has ended
+      const sizes = [[1, 1], [7, 13], [768, 512], [3, 2304]];
+      for (let i = 0; i < 300; i++) sizes.push([1 + (i * 37) % 400, 1 + (i * 13) % 300]);
+      for (const [N, C] of sizes) {
+        tf.tidy(() => {
+          const v = seeded([N, C], N + C), b = seeded([C], N * C);
+          const want = runOp("BiasAdd", [v, b], [{ name: "T", dtype: "float32" }], 1)[0];
+          const got = runOp("LlmBiasAdd", [v, b], [], 1)[0];
+          assertEquals(maxAbsDiff(got, want), 0, `[${N}, ${C}]`);
+        });
+      }
+      tf.tidy(() => {
+        const [v, b] = [tf.ones([2, 3]), tf.ones([4])];
+        assertThrows(() => runOp("LlmBiasAdd", [v, b], [], 1), Error, "LlmBiasAdd: bias [4]");
+      });
+      assertEquals(tf.memory().numTensors, before);
+    }),
+});
+
+Deno.test({
   name: "native ops: causal self-attention from the qkv rows equals the tensor-op version",
   ignore,
   fn: () =>
@@ -440,7 +467,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "native ops: LlmLstm (7 row blocks of unequal size), LlmGemv and LlmCachedAttention (more parts than helper threads) still match with 8 intra-op threads",
+    "native ops: LlmLstm (7 row blocks of unequal size), LlmGemv, LlmCachedAttention and LlmBiasAdd (more parts than helper threads) still match with 8 intra-op threads",
   ignore: ignore || Deno.env.get("TF_NUM_INTRAOP_THREADS") !== undefined,
   fn: async () => {
     // TensorFlow sizes its thread pool once per process: a child process with 8 threads.
@@ -449,7 +476,7 @@ Deno.test({
         "test",
         "-A",
         "--filter",
-        "/LlmLstm \\(one LSTM layer|LlmGemv \\(few rows|LlmCachedAttention \\(new tokens/",
+        "/LlmLstm \\(one LSTM layer|LlmGemv \\(few rows|LlmCachedAttention \\(new tokens|LlmBiasAdd gives/",
         new URL(import.meta.url).pathname,
       ],
       env: { TF_NUM_INTRAOP_THREADS: "8" },
@@ -457,6 +484,6 @@ Deno.test({
       stderr: "piped",
     }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert(out.success && /3 passed/.test(text), text.slice(-2000));
+    assert(out.success && /4 passed/.test(text), text.slice(-2000));
   },
 });

@@ -3,7 +3,8 @@
  * `deno task setup:tfjs-node` against the same TensorFlow C library as tfjs-node's binding, and
  * loaded into the process beside it. They register as ordinary TensorFlow ops (`LlmAdamW`,
  * `LlmLayerNorm`, `LlmAddLayerNorm`, `LlmGelu`, `LlmCausalAttention` and their gradients, and
- * `LlmLstm`, one LSTM layer over a sequence, with its gradient, and two for generation only,
+ * `LlmLstm`, one LSTM layer over a sequence, with its gradient, `LlmBiasAdd`, a linear layer's
+ * bias (TensorFlow's BiasAdd bit for bit, without waiting for its pool), and two for generation only,
  * without gradients: `LlmGemv`, a decoding step's one-row products, and `LlmCachedAttention`,
  * its attention over the key/value cache),
  * which {@link runOp} runs through the binding, like the TensorFlow ops tfjs-node itself calls.

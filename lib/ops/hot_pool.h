@@ -47,46 +47,54 @@ class HotPool {
     return *pool;
   }
 
-  // Runs fn(0) .. fn(parts - 1) and returns when all are done. The calling thread and up to
-  // parts - 1 helpers take the parts one at a time from a shared counter, so a thread that the
-  // machine's other work slows down simply takes fewer. Calls from two threads at once: the
-  // second runs every part itself.
+  // Runs fn(0) .. fn(parts - 1) and returns when all are done. The calling thread and the
+  // helpers claim parts one at a time, so a thread that the machine's other work slows down
+  // simply takes fewer, and the caller waits only for parts that a helper has claimed, never for
+  // a helper that has not come round yet (it finds nothing left and touches nothing). Calls from
+  // two threads at once: the second runs every part itself.
   void Run(int parts, const std::function<void(int)>& fn) {
-    const int helpers = std::min<int>(parts - 1, static_cast<int>(threads_.size()));
     std::unique_lock<std::mutex> busy(run_, std::try_to_lock);
-    if (helpers <= 0 || !busy.owns_lock()) {
+    if (parts <= 1 || threads_.empty() || !busy.owns_lock()) {
       for (int p = 0; p < parts; p++) fn(p);
       return;
     }
+    const uint64_t task = (task_.load(std::memory_order_relaxed) >> 32) + 1;
     job_ = &fn;
-    parts_ = parts;
-    next_.store(0, std::memory_order_relaxed);
-    pending_.store(helpers, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    claim_.store(task << 32, std::memory_order_relaxed);
     {
-      // One word holds the task's number and how many helpers take part, so a helper never
-      // pairs one task's number with another's count.
       std::lock_guard<std::mutex> lock(sleep_);
-      const uint64_t next = (state_.load(std::memory_order_relaxed) >> 8) + 1;
-      state_.store(next << 8 | static_cast<uint64_t>(helpers), std::memory_order_release);
+      task_.store(task << 32 | static_cast<uint32_t>(parts), std::memory_order_release);
     }
     wake_.notify_all();
-    TakeParts();
-    while (pending_.load(std::memory_order_acquire) > 0) Pause();
-    job_ = nullptr;
+    TakeParts(task, parts);
+    // Parts that helpers claimed and are still running (yielding, in case one of them waits for
+    // this core).
+    for (int i = 1; done_.load(std::memory_order_acquire) < parts; i++) {
+      Pause();
+      if (i % 64 == 0) sched_yield();
+    }
   }
 
  private:
   explicit HotPool(int helpers) {
-    helpers = std::min(helpers, 255);  // the count's 8 bits in state_
     for (int i = 0; i < helpers; i++) {
-      threads_.emplace_back([this, i] { Loop(i + 1); });
+      threads_.emplace_back([this] { Loop(); });
       threads_.back().detach();
     }
   }
 
-  // Runs the current task's parts until none is left.
-  void TakeParts() {
-    for (int p; (p = next_.fetch_add(1, std::memory_order_relaxed)) < parts_;) (*job_)(p);
+  // Claims and runs parts of task `task` (of `parts`) until none is left. A claim names its
+  // task, so a helper that wakes after its task ended claims nothing.
+  void TakeParts(uint64_t task, int parts) {
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    while (c >> 32 == task && static_cast<int>(c & 0xffffffff) < parts) {
+      if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
+      // The task cannot end before this part is done, so job_ is still its function.
+      (*job_)(static_cast<int>(c & 0xffffffff));
+      done_.fetch_add(1, std::memory_order_release);
+      c = claim_.load(std::memory_order_acquire);
+    }
   }
 
   static void Pause() {
@@ -95,27 +103,24 @@ class HotPool {
 #endif
   }
 
-  void Loop(int part) {
+  void Loop() {
     uint64_t seen = 0;  // the last task's number
     for (;;) {
       // Spin for the next task, then sleep.
       const auto until = std::chrono::steady_clock::now() + kSpin;
-      uint64_t now = state_.load(std::memory_order_acquire);
-      while (now >> 8 == seen && std::chrono::steady_clock::now() < until) {
+      uint64_t now = task_.load(std::memory_order_acquire);
+      while (now >> 32 == seen && std::chrono::steady_clock::now() < until) {
         for (int i = 0; i < 64; i++) Pause();
         sched_yield();
-        now = state_.load(std::memory_order_acquire);
+        now = task_.load(std::memory_order_acquire);
       }
-      if (now >> 8 == seen) {
+      if (now >> 32 == seen) {
         std::unique_lock<std::mutex> lock(sleep_);
-        wake_.wait(lock, [&] { return state_.load(std::memory_order_acquire) >> 8 != seen; });
-        now = state_.load(std::memory_order_acquire);
+        wake_.wait(lock, [&] { return task_.load(std::memory_order_acquire) >> 32 != seen; });
+        now = task_.load(std::memory_order_acquire);
       }
-      seen = now >> 8;
-      if (part <= static_cast<int>(now & 0xff)) {
-        TakeParts();
-        pending_.fetch_sub(1, std::memory_order_release);
-      }
+      seen = now >> 32;
+      TakeParts(seen, static_cast<int>(now & 0xffffffff));
     }
   }
 
@@ -123,12 +128,10 @@ class HotPool {
   std::mutex run_;    // one Run at a time
   std::mutex sleep_;  // guards the sleeping helpers' wake-up
   std::condition_variable wake_;
-  // (task number << 8) | helpers taking part (parts 1..that), published together
-  std::atomic<uint64_t> state_{0};
-  std::atomic<int> pending_{0};  // helpers of the current task still working
-  std::atomic<int> next_{0};      // the next part to take
+  std::atomic<uint64_t> task_{0};   // (task number << 32) | its number of parts
+  std::atomic<uint64_t> claim_{0};  // (task number << 32) | the next part to claim
+  std::atomic<int> done_{0};        // parts of the current task finished
   const std::function<void(int)>* job_ = nullptr;
-  int parts_ = 0;
 };
 
 }  // namespace llm_ops

@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
-import { pick } from "./dispatch.ts";
+import { pick, runs } from "./dispatch.ts";
 import { matMulWgsl, matMulWgslWithSums } from "./matmul_wgsl.ts";
 import { rowProduct, rowProductRuns } from "./gemv.ts";
 
@@ -90,7 +90,11 @@ function productTensorflow(
   const attrs = [F32, { name: "transpose_a", bool: ta }, { name: "transpose_b", bool: tb }];
   const c = runOp("MatMul", [a, b], attrs, 1)[0] as tf.Tensor2D;
   if (!bias) return c;
-  const out = runOp("BiasAdd", [c, bias], [F32], 1)[0] as tf.Tensor2D;
+  // lib's LlmBiasAdd (lib/ops/bias_add.cc) where lib's ops run: the same sums, without waiting
+  // for TensorFlow's pool
+  const out = (runs("lib")
+    ? runOp("LlmBiasAdd", [c, bias], [], 1)[0]
+    : runOp("BiasAdd", [c, bias], [F32], 1)[0]) as tf.Tensor2D;
   c.dispose();
   return out;
 }
