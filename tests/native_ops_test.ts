@@ -251,6 +251,16 @@ Deno.test({
         const [q, k] = [tf.zeros([3, 24]) as tf.Tensor2D, tf.zeros([4, 2, 4]) as tf.Tensor3D];
         assertThrows(() => cachedAttention(q, k, k, 2), Error, "the same model and batch");
       });
+      // the attention layer checks the cache against its own batch (a batch-1 cache, 2 rows)
+      tf.tidy(() => {
+        const w = { cAttnW: tf.ones([8, 24]), cProjW: tf.ones([8, 8]) };
+        const past = { k: tf.ones([2, 3, 4]) as tf.Tensor3D, v: tf.ones([2, 3, 4]) as tf.Tensor3D };
+        assertThrows(
+          () => causalSelfAttention(tf.ones([2, 8]) as tf.Tensor2D, 2, 2, w, { past }),
+          Error,
+          "built for another batch size",
+        );
+      });
       // A small GPT: a prompt, then three tokens one at a time through the cache, gives the
       // logits of one full pass over all of them.
       const model = new GPT(gptConfig("baby", { vocabSize: 50, blockSize: 16 }), { seed: 3 });
@@ -388,6 +398,13 @@ Deno.test({
         "LlmCachedAttention: k_past [2,3,3] and v_past [2,3,3] must both be (2*B, Tp, 2)",
       );
       past.dispose();
+      // no rows at all: LayerNorm's gradient is zero for its weight and bias (it divided by
+      // zero row blocks and killed the process before)
+      const [dw, db] = tf.grads((w: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(layerNorm(tf.zeros([0, 4]) as tf.Tensor2D, w, b))
+      )([tf.ones([4]), tf.zeros([4])]);
+      assertEquals([...dw.dataSync(), ...db.dataSync()], new Array(8).fill(0));
+      tf.dispose([dw, db]);
       // TensorFlow's gather checks the ids itself (tfjs-node's reads them back to check)
       const table = tf.ones([65, 2]) as tf.Tensor2D, badIds = tf.tensor1d([0, 70], "int32");
       assertThrows(() => embeddingLookup(table, badIds), Error, "is not in [0, 65)");

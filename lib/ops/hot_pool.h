@@ -1,6 +1,5 @@
-// A small pool of helper threads that stay awake between calls, for the decoding step's many
-// short, memory-bound ops: LlmGemv and LlmCachedAttention use it; the other ops share
-// TensorFlow's pool.
+// A small pool of helper threads that stay awake between calls, on which all of lib's ops run
+// their parallel parts (native.h's Parallel, and LlmGemv and LlmCachedAttention directly).
 //
 // Why: a decoding step of GPT-2 124M makes 49 one-row products of 0.1-6 ms each, with 10-100 us
 // of JavaScript and small ops between them. TensorFlow's intra-op threads fall asleep in those
@@ -10,19 +9,25 @@
 // reason. Here a helper spins for up to kSpin after its last task (yielding the core to any other
 // runnable thread each round), then sleeps until the next task; the calling thread always does a
 // share of the work itself, so a sleeping or busy helper delays a call, never blocks it.
+// Not for nested use: a part must not call Run (lib's ops never do).
 
 #ifndef LLM_OPS_HOT_POOL_H_
 #define LLM_OPS_HOT_POOL_H_
 
 #include <sched.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -42,9 +47,15 @@ class HotPool {
   static HotPool& Get(int threads) {
     // No more spinning threads than cores (TF_NUM_INTRAOP_THREADS may ask for more). Never
     // destroyed: its helpers outlive static destructors at exit.
-    static HotPool* pool = new HotPool(
-        std::max(0, std::min<int>(threads, std::thread::hardware_concurrency()) - 1));
+    static HotPool* pool = new HotPool(std::max(0, std::min(threads, Cores()) - 1));
     return *pool;
+  }
+
+  // The cores this process may run on (its affinity mask, as taskset or a container sets it).
+  static int Cores() {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return std::max(1u, std::thread::hardware_concurrency());
   }
 
   // Runs fn(0) .. fn(parts - 1) and returns when all are done. The calling thread and the
@@ -60,6 +71,11 @@ class HotPool {
     }
     const uint64_t task = (task_.load(std::memory_order_relaxed) >> 32) + 1;
     job_ = &fn;
+    error_ = nullptr;
+#if defined(__x86_64__) || defined(__i386__)
+    // the caller's float modes (TensorFlow flushes denormals to zero)
+    csr_.store(_mm_getcsr(), std::memory_order_relaxed);
+#endif
     done_.store(0, std::memory_order_relaxed);
     claim_.store(task << 32, std::memory_order_relaxed);
     {
@@ -74,12 +90,18 @@ class HotPool {
       Pause();
       if (i % 64 == 0) sched_yield();
     }
+    // A part that threw (std::bad_alloc, say) throws here, once every part is over.
+    if (error_) std::rethrow_exception(error_);
   }
 
  private:
   explicit HotPool(int helpers) {
     for (int i = 0; i < helpers; i++) {
-      threads_.emplace_back([this] { Loop(); });
+      try {
+        threads_.emplace_back([this] { Loop(); });
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: fewer helpers (none: every part on the caller)
+      }
       threads_.back().detach();
     }
   }
@@ -91,7 +113,12 @@ class HotPool {
     while (c >> 32 == task && static_cast<int>(c & 0xffffffff) < parts) {
       if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
       // The task cannot end before this part is done, so job_ is still its function.
-      (*job_)(static_cast<int>(c & 0xffffffff));
+      try {
+        (*job_)(static_cast<int>(c & 0xffffffff));
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_lock_);
+        if (!error_) error_ = std::current_exception();
+      }
       done_.fetch_add(1, std::memory_order_release);
       c = claim_.load(std::memory_order_acquire);
     }
@@ -120,6 +147,11 @@ class HotPool {
         now = task_.load(std::memory_order_acquire);
       }
       seen = now >> 32;
+#if defined(__x86_64__) || defined(__i386__)
+      // The caller's float modes, so a part gives the same bits on any thread. Read before a
+      // claim, it may be a later task's (same process, same modes) but never a torn value.
+      _mm_setcsr(csr_.load(std::memory_order_relaxed));
+#endif
       TakeParts(seen, static_cast<int>(now & 0xffffffff));
     }
   }
@@ -128,10 +160,15 @@ class HotPool {
   std::mutex run_;    // one Run at a time
   std::mutex sleep_;  // guards the sleeping helpers' wake-up
   std::condition_variable wake_;
-  std::atomic<uint64_t> task_{0};   // (task number << 32) | its number of parts
-  std::atomic<uint64_t> claim_{0};  // (task number << 32) | the next part to claim
-  std::atomic<int> done_{0};        // parts of the current task finished
+  // (task number << 32) | its number of parts; on lines of their own, as each is written
+  // by different threads
+  alignas(64) std::atomic<uint64_t> task_{0};
+  alignas(64) std::atomic<uint64_t> claim_{0};  // (task number << 32) | the next part to claim
+  alignas(64) std::atomic<int> done_{0};        // parts of the current task finished
+  std::atomic<unsigned> csr_{0};                // the caller's MXCSR
   const std::function<void(int)>* job_ = nullptr;
+  std::mutex error_lock_;
+  std::exception_ptr error_;  // the first exception a part of the current task threw
 };
 
 }  // namespace llm_ops

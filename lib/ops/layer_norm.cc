@@ -169,6 +169,11 @@ class LayerNormGradOp : public OpKernel {
     OP_REQUIRES_OK(ctx, ctx->allocate_output(2, w.shape(), &db));
     const float *dys = In(dy), *xs = In(x), *ws = In(w), *mu = In(mean), *rs = In(rstd);
     float* dxs = Out(dx);
+    if (N == 0) {  // no rows: zero gradients for the weight and bias
+      std::fill_n(Out(dw), C, 0.f);
+      std::fill_n(Out(db), C, 0.f);
+      return;
+    }
     // Row blocks each sum their own share of dw and db; the blocks are added up at the end.
     const int64_t blocks = std::min<int64_t>(N, 16);
     std::vector<float> part(2 * blocks * C, 0.0f);
