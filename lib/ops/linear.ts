@@ -92,9 +92,10 @@ function productTensorflow(
   if (!bias) return c;
   // lib's LlmBiasAdd (lib/ops/bias_add.cc) where lib's ops run: the same sums, without waiting
   // for TensorFlow's pool
-  const out = (runs("lib")
-    ? runOp("LlmBiasAdd", [c, bias], [], 1)[0]
-    : runOp("BiasAdd", [c, bias], [F32], 1)[0]) as tf.Tensor2D;
+  const out =
+    (runs("lib")
+      ? runOp("LlmBiasAdd", [c, bias], [], 1)[0]
+      : runOp("BiasAdd", [c, bias], [F32], 1)[0]) as tf.Tensor2D;
   c.dispose();
   return out;
 }
