@@ -104,13 +104,7 @@ export function causalSelfAttention(
   }
   if (causal && opts.past && drop === 0) {
     // A generation step: the new tokens over the cache (one op on tensorflow).
-    if (opts.past.k.shape[0] !== nHead * batch) {
-      throw new Error(
-        `causal self-attention: the cache holds ${opts.past.k.shape[0]} = nHead x batch ` +
-          `sequences, not ${nHead} x ${batch}: it was built for another batch size.`,
-      );
-    }
-    const { y, k, v } = cachedAttention(qkv, opts.past.k, opts.past.v, nHead);
+    const { y, k, v } = cachedAttention(qkv, opts.past.k, opts.past.v, batch, nHead);
     const out = linear(y, w.cProjW, w.cProjB);
     if (!opts.cache) {
       k.dispose();

@@ -29,9 +29,10 @@ export interface CachedAttentionResult {
 }
 
 /**
- * Causal attention of the new tokens' rows `qkv` (B*Tn, 3C), laid out as [queries | keys |
- * values] with the heads side by side in each, over the cached keys `pastK` and values `pastV`
- * (nh*B, Tp, hs), heads outermost. Returns new tensors; the cache is left as it is.
+ * Causal attention of the new tokens' rows `qkv` (B*Tn, 3C) of `batch` sequences, laid out as
+ * [queries | keys | values] with the heads side by side in each, over the cached keys `pastK`
+ * and values `pastV` (nh*B, Tp, hs), heads outermost. Returns new tensors; the cache is left as
+ * it is. A cache of another batch size or width is refused before any work.
  *
  * @example
  * ```ts
@@ -39,7 +40,7 @@ export interface CachedAttentionResult {
  * import { cachedAttention } from "./cached_attention.ts";
  * // batch 1, 2 heads of size 4 (width 8), 3 cached tokens, 1 new one
  * const past = tf.randomNormal([2, 3, 4]) as tf.Tensor3D;
- * const { y, k } = cachedAttention(tf.randomNormal([1, 24]) as tf.Tensor2D, past, past, 2);
+ * const { y, k } = cachedAttention(tf.randomNormal([1, 24]) as tf.Tensor2D, past, past, 1, 2);
  * console.log(y.shape, k.shape); // [1, 8] [2, 4, 4]
  * ```
  */
@@ -47,19 +48,19 @@ export function cachedAttention(
   qkv: tf.Tensor2D,
   pastK: tf.Tensor3D,
   pastV: tf.Tensor3D,
+  batch: number,
   nHead: number,
 ): CachedAttentionResult {
   const [N, C3] = qkv.shape;
   const [HB, , hs] = pastK.shape;
-  const batch = HB / nHead;
   if (
-    qkv.rank !== 2 || pastK.rank !== 3 || C3 !== 3 * nHead * hs || !Number.isInteger(batch) ||
-    batch < 1 || N % batch !== 0 || pastV.shape.join() !== pastK.shape.join()
+    qkv.rank !== 2 || pastK.rank !== 3 || C3 !== 3 * nHead * hs || HB !== nHead * batch ||
+    !(batch >= 1) || N % batch !== 0 || pastV.shape.join() !== pastK.shape.join()
   ) {
     throw new Error(
-      `cachedAttention: qkv [${qkv.shape}] must be (B*Tn, 3*${nHead}*hs) and the cached keys ` +
-        `[${pastK.shape}] and values [${pastV.shape}] both (${nHead}*B, Tp, hs): the cache must ` +
-        `come from the same model and batch.`,
+      `cachedAttention: qkv [${qkv.shape}] must be (B*Tn, 3*${nHead}*hs) with B = ${batch} and ` +
+        `the cached keys [${pastK.shape}] and values [${pastV.shape}] both (${nHead}*B, Tp, hs): ` +
+        `the cache must come from the same model and batch.`,
     );
   }
   return pick(CACHED)(qkv, pastK, pastV, nHead);

@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { runOp } from "../backend/native_ops.ts";
-import { pick, runs } from "./dispatch.ts";
+import { pick } from "./dispatch.ts";
 import { matMulWgsl, matMulWgslWithSums } from "./matmul_wgsl.ts";
 import { rowProduct, rowProductRuns } from "./gemv.ts";
 
@@ -64,7 +64,12 @@ function product(
   return pick(PRODUCT)(a, b, ta, tb, bias);
 }
 
-const PRODUCT = { reference: productTfjs, tensorflow: productTensorflow, webgpu: matMulWgsl };
+const PRODUCT = {
+  reference: productTfjs,
+  lib: productTensorflow("LlmBiasAdd"),
+  tensorflow: productTensorflow("BiasAdd"),
+  webgpu: matMulWgsl,
+};
 
 /** The reference: tfjs's matMul, fused with the bias add where there is one. */
 function productTfjs(
@@ -79,25 +84,26 @@ function productTfjs(
     : tf.matMul(a, b, ta, tb);
 }
 
-/** TensorFlow's MatMul and BiasAdd, called directly. */
-function productTensorflow(
-  a: tf.Tensor2D,
-  b: tf.Tensor2D,
-  ta: boolean,
-  tb: boolean,
-  bias?: tf.Tensor,
-): tf.Tensor2D {
-  const attrs = [F32, { name: "transpose_a", bool: ta }, { name: "transpose_b", bool: tb }];
-  const c = runOp("MatMul", [a, b], attrs, 1)[0] as tf.Tensor2D;
-  if (!bias) return c;
-  // lib's LlmBiasAdd (lib/ops/bias_add.cc) where lib's ops run: the same sums, without waiting
-  // for TensorFlow's pool
-  const out =
-    (runs("lib")
-      ? runOp("LlmBiasAdd", [c, bias], [], 1)[0]
-      : runOp("BiasAdd", [c, bias], [F32], 1)[0]) as tf.Tensor2D;
-  c.dispose();
-  return out;
+/**
+ * TensorFlow's MatMul called directly, its bias added by `biasOp`: TensorFlow's BiasAdd, or
+ * lib's LlmBiasAdd (lib/ops/bias_add.cc), the same sums without waiting for TensorFlow's pool.
+ */
+function productTensorflow(biasOp: "BiasAdd" | "LlmBiasAdd") {
+  const biasAttrs = biasOp === "BiasAdd" ? [F32] : [];
+  return (
+    a: tf.Tensor2D,
+    b: tf.Tensor2D,
+    ta: boolean,
+    tb: boolean,
+    bias?: tf.Tensor,
+  ): tf.Tensor2D => {
+    const attrs = [F32, { name: "transpose_a", bool: ta }, { name: "transpose_b", bool: tb }];
+    const c = runOp("MatMul", [a, b], attrs, 1)[0] as tf.Tensor2D;
+    if (!bias) return c;
+    const out = runOp(biasOp, [c, bias], biasAttrs, 1)[0] as tf.Tensor2D;
+    c.dispose();
+    return out;
+  };
 }
 
 /**

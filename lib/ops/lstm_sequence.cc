@@ -98,7 +98,7 @@ void ForRowBlocks(OpKernelContext* ctx, int64_t B, int64_t cost_per_row,
   const int64_t n = RowBlocks(ctx, B);
   *blocks = n;
   const int64_t per = (B + n - 1) / n;
-  // One item per block; the cost makes the sharder give each block its own thread.
+  // One item per block; the cost makes Parallel give each block a range of its own.
   Parallel(ctx, n, cost_per_row * per, [&](int64_t lo, int64_t hi) {
     for (int64_t k = lo; k < hi; k++) {
       const int64_t r0 = k * per, r1 = std::min(B, r0 + per);

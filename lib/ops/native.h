@@ -1,8 +1,8 @@
 // What lib's fused CPU kernels (lib/ops/*.cc, one file per op) share: TensorFlow's headers, a
-// few names, and helpers to shard work over TensorFlow's intra-op threads. The kernels are built
-// by `deno task setup:tfjs-node` into .tfjs-node/lib/libllm_ops.so and loaded into the process
-// beside tfjs-node's binding, where they register as ordinary TensorFlow ops that
-// lib/backend/native_ops.ts runs through the binding's `executeOp`.
+// few names, and Parallel, which splits work over lib's awake helper threads (hot_pool.h). The
+// kernels are built by `deno task setup:tfjs-node` into .tfjs-node/lib/libllm_ops.so and loaded
+// into the process beside tfjs-node's binding, where they register as ordinary TensorFlow ops
+// that lib/backend/native_ops.ts runs through the binding's `executeOp`.
 //
 // Why: through tfjs-node every kernel costs 10-30 us of dispatch, however small its tensors.
 // A baby-GPT step ran about 1400 of them, half in AdamW (13 per parameter), most of the rest in
